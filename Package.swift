@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "asyncplay",
+    products: [
+        .executable(name: "asyncplay", targets: ["asyncplay"]),
+        .library(name: "AsyncPlay", targets: ["AsyncPlay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The language, the event loop, the session and the renderers. Knows nothing of terminals.
+        .target(name: "AsyncPlay"),
+        // libedit (BSD editline) for the interactive shell; apt package libedit-dev.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // The command line: `run`, `check`, `export`, and the interactive shell.
+        .executableTarget(
+            name: "asyncplay",
+            dependencies: [
+                "AsyncPlay",
+                "CEditLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "AsyncPlayTests",
+            dependencies: ["AsyncPlay"],
+            exclude: []
+        ),
+    ]
+)

@@ -1,0 +1,98 @@
+/// A task name as written, with its column for diagnostics ("unknown task 'Z'").
+public struct NameRef: Equatable, Sendable {
+    public let name: String
+    public let column: Int
+}
+
+/// One thing a coroutine body does (SPEC section 2, STEP).
+public enum Step: Equatable, Sendable {
+    case sleep(TimeAmount)                      // await asyncio.sleep(D)
+    case cpu(TimeAmount)                        // blocking work on the loop thread
+    case thread(TimeAmount)                     // await loop.run_in_executor(None, work)
+    case await(NameRef)                         // await another task
+    case fail(type: String, message: String?)   // raise Type(message); always last
+}
+
+/// What a coroutine does, in order, and what it returns (its own name when `value` is nil).
+public final class Body: Equatable, @unchecked Sendable {
+    public let steps: [Step]
+    public let value: PyValue?
+
+    public init(steps: [Step], value: PyValue?) {
+        self.steps = steps
+        self.value = value
+    }
+
+    public static func == (a: Body, b: Body) -> Bool { a.steps == b.steps && a.value == b.value }
+}
+
+/// `asyncio.wait`'s return_when.
+public enum WaitMode: String, Sendable {
+    case allCompleted = "all_completed"
+    case firstCompleted = "first_completed"
+    case firstException = "first_exception"
+}
+
+/// One command of the language (SPEC section 2), as parsed.
+public enum Command: Equatable, Sendable {
+    case spawn(name: NameRef?, body: Body)
+    case run(name: NameRef?, body: Body)
+    case cancel(NameRef, message: String?)
+    case await(NameRef, timeout: TimeAmount?)
+    case gather([NameRef], returnExceptions: Bool, timeout: TimeAmount?)
+    case wait([NameRef], mode: WaitMode, timeout: TimeAmount?)
+    case sleep(TimeAmount)
+    case block(TimeAmount)
+    case status([NameRef])
+    case result(NameRef)
+    case timeline(TimelineOptions)
+    case trace(Bool)
+    case time
+    case reset
+    case setWorkers(Int)
+    case help(topic: String?)
+    case exit
+
+    /// The command word JSON Lines name it by (`ps` is reported as `status`).
+    public var keyword: String {
+        switch self {
+        case .spawn: return "spawn"
+        case .run: return "run"
+        case .cancel: return "cancel"
+        case .await: return "await"
+        case .gather: return "gather"
+        case .wait: return "wait"
+        case .sleep: return "sleep"
+        case .block: return "block"
+        case .status: return "status"
+        case .result: return "result"
+        case .timeline: return "timeline"
+        case .trace: return "trace"
+        case .time: return "time"
+        case .reset: return "reset"
+        case .setWorkers: return "set"
+        case .help: return "help"
+        case .exit: return "exit"
+        }
+    }
+}
+
+/// `timeline [ascii] [width N] [--svg FILE]`: how the picture is drawn.
+public struct TimelineOptions: Equatable, Sendable {
+    public var ascii: Bool = false
+    public var width: Int? = nil
+    public var svgPath: String? = nil
+    public init(ascii: Bool = false, width: Int? = nil, svgPath: String? = nil) {
+        self.ascii = ascii
+        self.width = width
+        self.svgPath = svgPath
+    }
+}
+
+/// One source line and the commands on it (`;` chains several).
+public struct ScriptLine: Sendable {
+    public let number: Int
+    /// The line as the learner wrote it (trailing whitespace removed).
+    public let text: String
+    public let commands: [Command]
+}

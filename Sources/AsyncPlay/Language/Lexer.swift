@@ -1,0 +1,120 @@
+/// Splits one line into tokens. Stops at `#` (comment). The first bad character or
+/// string ends the line with an error: the rest of that line cannot be trusted.
+struct Lexer {
+    let line: SourceLine
+
+    init(_ line: SourceLine) { self.line = line }
+
+    static func isWordByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."),
+             UInt8(ascii: "+"), UInt8(ascii: "-"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    func tokenize() throws(LineError) -> [Token] {
+        let bytes = line.bytes
+        let n = bytes.count
+        var tokens: [Token] = []
+        var i = 0
+        while i < n {
+            let c = bytes[i]
+            switch c {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                i += 1
+            case UInt8(ascii: "#"):
+                return tokens
+            case UInt8(ascii: ";"):
+                tokens.append(Token(kind: .semicolon, start: i, end: i + 1, text: ";"))
+                i += 1
+            case UInt8(ascii: ","):
+                tokens.append(Token(kind: .comma, start: i, end: i + 1, text: ","))
+                i += 1
+            case UInt8(ascii: "-") where i + 1 < n && bytes[i + 1] == UInt8(ascii: ">"):
+                tokens.append(Token(kind: .arrow, start: i, end: i + 2, text: "->"))
+                i += 2
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                let (token, next) = try string(from: i, quote: c)
+                tokens.append(token)
+                i = next
+            default:
+                guard Lexer.isWordByte(c) else { throw unexpectedCharacter(at: i) }
+                var j = i
+                // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
+                while j < n && Lexer.isWordByte(bytes[j])
+                        && !(bytes[j] == UInt8(ascii: "-") && j + 1 < n && bytes[j + 1] == UInt8(ascii: ">")) {
+                    j += 1
+                }
+                let text = String(decoding: bytes[i..<j], as: UTF8.self)
+                tokens.append(Token(kind: .word, start: i, end: j, text: text))
+                i = j
+            }
+        }
+        return tokens
+    }
+
+    private func string(from start: Int, quote: UInt8) throws(LineError) -> (Token, Int) {
+        let bytes = line.bytes
+        var value: [UInt8] = []
+        var j = start + 1
+        while true {
+            guard j < bytes.count else {
+                throw LineError(column: line.column(ofByte: start), message: "unterminated string")
+            }
+            let d = bytes[j]
+            if d == UInt8(ascii: "\\") && j + 1 < bytes.count {
+                let e = bytes[j + 1]
+                switch e {
+                case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "t"): value.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value.append(e)
+                default:
+                    let shown = String(decoding: bytes[(j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
+                    throw LineError(column: line.column(ofByte: j + 1),
+                                    message: "unknown escape '\\\(shown)' (use \\n, \\t, \\\\, \\\" or \\')")
+                }
+                j += 2
+                continue
+            }
+            if d == quote { break }
+            value.append(d)
+            j += 1
+        }
+        let token = Token(kind: .string, start: start, end: j + 1, text: String(decoding: value, as: UTF8.self))
+        return (token, j + 1)
+    }
+
+    private func unexpectedCharacter(at i: Int) -> LineError {
+        let len = utf8Length(line.bytes[i])
+        let ch = String(decoding: line.bytes[i..<min(line.bytes.count, i + len)], as: UTF8.self)
+        var message = "unexpected character \(PyString.repr(ch))"
+        if let hint = Lexer.hint(for: ch) { message += "; " + hint }
+        return LineError(column: line.column(ofByte: i), message: message)
+    }
+
+    /// Near-misses a learner types, with what they probably meant.
+    static func hint(for ch: String) -> String? {
+        switch ch {
+        case "\u{201C}", "\u{201D}", "\u{201E}": return "use a plain double quote \""
+        case "\u{2018}", "\u{2019}": return "use a plain single quote '"
+        case "\u{2192}": return "write the arrow as ->"
+        case "\u{00A0}": return "a non-breaking space; use a plain space"
+        case "=": return "values are returned with -> VALUE"
+        case "(", ")", "[", "]", "{", "}": return "the language has no brackets: write `spawn A 1s, 2s -> 5`"
+        default: return nil
+        }
+    }
+
+    private func utf8Length(_ lead: UInt8) -> Int {
+        switch lead {
+        case 0xF0...: return 4
+        case 0xE0...: return 3
+        case 0xC0...: return 2
+        default: return 1
+        }
+    }
+}

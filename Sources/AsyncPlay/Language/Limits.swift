@@ -1,0 +1,16 @@
+/// Bounds that turn exhaustion into a clear diagnostic. High enough for the benchmark's
+/// million tasks; documented in `--help` and the README.
+public struct Limits: Sendable {
+    /// Bytes in one source line (a 1 MB paste is refused, not parsed).
+    public var maxLineBytes = 64 * 1024
+    /// Steps in one coroutine body.
+    public var maxStepsPerBody = 1000
+    /// Tasks alive (not finished) at once in one loop.
+    public var maxLiveTasks = 2_000_000
+    /// Events kept for `timeline`, `why` and `status`; past it the oldest details are dropped
+    /// from pictures, never from the transcript.
+    public var maxKeptEvents = 10_000_000
+
+    public init() {}
+    public static let standard = Limits()
+}

@@ -1,0 +1,345 @@
+/// Recursive descent over one `;`-separated segment, one method per rule of SPEC section 2.
+/// Errors carry the column of the offending token (or the end of the segment when
+/// something is missing); the message wording follows the reference oracle.
+struct CommandParser {
+    private let tokens: [Token]
+    private let line: SourceLine
+    private let endColumn: Int
+    private var index = 0
+
+    init(tokens: [Token], line: SourceLine) {
+        self.tokens = tokens
+        self.line = line
+        let last = tokens.last!
+        endColumn = line.column(ofByte: last.end)
+    }
+
+    // MARK: - Token helpers
+
+    private var peek: Token? { index < tokens.count ? tokens[index] : nil }
+
+    private mutating func next() -> Token? {
+        guard index < tokens.count else { return nil }
+        index += 1
+        return tokens[index - 1]
+    }
+
+    private func column(_ t: Token?) -> Int { t.map { line.column(ofByte: $0.start) } ?? endColumn }
+
+    private func error(_ t: Token?, _ message: String) -> LineError {
+        LineError(column: column(t), message: message)
+    }
+
+    /// How a token is quoted in messages: Python's repr of its source text.
+    private func shown(_ t: Token) -> String { PyString.repr(line.text(t)) }
+
+    private func expectEnd() throws(LineError) {
+        if let t = peek { throw error(t, "unexpected \(shown(t))") }
+    }
+
+    static func isName(_ text: String) -> Bool {
+        guard let first = text.utf8.first,
+              (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
+                || (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || first == UInt8(ascii: "_")
+        else { return false }
+        for b in text.utf8 {
+            let ok = (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+                || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+            if !ok { return false }
+        }
+        return true
+    }
+
+    private static func isExceptionType(_ text: String) -> Bool {
+        isName(text) && !text.contains(".") && !text.contains("-")
+    }
+
+    private func isNameToken(_ t: Token?) -> Bool {
+        guard let t, t.kind == .word else { return false }
+        return CommandParser.isName(t.text) && !Keywords.isKeyword(t.text)
+    }
+
+    private mutating func name(_ what: String = "a task name") throws(LineError) -> NameRef {
+        guard let t = next() else { throw error(nil, "expected \(what)") }
+        guard t.kind == .word, CommandParser.isName(t.text) else {
+            throw error(t, "expected \(what), got \(shown(t))")
+        }
+        if Keywords.isKeyword(t.text) { throw error(t, "'\(t.text)' is a keyword, not a task name") }
+        return NameRef(name: t.text, column: column(t))
+    }
+
+    private mutating func duration() throws(LineError) -> TimeAmount {
+        guard let t = next() else { throw error(nil, "expected a duration (e.g. 1s, 250ms, 2m)") }
+        guard t.kind == .word else { throw error(t, "expected a duration, got \(shown(t))") }
+        switch DurationLiteral.parse(t.text) {
+        case .ok(let amount): return amount
+        case .tooLong: throw error(t, "duration \(shown(t)) exceeds 24 h")
+        case .notADuration:
+            var message = "invalid duration \(shown(t)) (number with unit ms, s or m)"
+            if let hint = CommandParser.durationHint(t.text) { message += "; " + hint }
+            throw error(t, message)
+        }
+    }
+
+    static func durationHint(_ text: String) -> String? {
+        let units = ["h": "hours are not a unit: write 60m", "sec": "write s", "secs": "write s",
+                     "min": "write m", "mins": "write m", "msec": "write ms", "us": "the smallest unit is ms (0.001ms is 1 µs)"]
+        let number = text.prefix { $0.isNumber || $0 == "." }
+        let unit = text.dropFirst(number.count)
+        if !number.isEmpty, let hint = units[String(unit)] { return hint }
+        if text.hasPrefix("-") { return "durations cannot be negative" }
+        return nil
+    }
+
+    private mutating func value() throws(LineError) -> PyValue {
+        guard let t = next() else { throw error(nil, "expected a value after '->'") }
+        if t.kind == .string { return .string(t.text) }
+        if t.kind == .word {
+            switch t.text {
+            case "none": return .none
+            case "true": return .bool(true)
+            case "false": return .bool(false)
+            default: break
+            }
+            if let digits = PyLiteral.integer(t.text) { return .int(digits) }
+            if PyLiteral.isFloat(t.text) {
+                guard let d = Double(t.text), d.isFinite else { throw error(t, "number out of range: \(t.text)") }
+                return .float(d)
+            }
+        }
+        var message = "invalid value \(shown(t)) (integer, float, \"string\", none, true or false)"
+        if t.kind == .word, ["None", "True", "False", "null", "nil"].contains(t.text) {
+            message += "; write \(t.text == "True" ? "true" : t.text == "False" ? "false" : "none") in lowercase"
+        }
+        throw error(t, message)
+    }
+
+    private mutating func step() throws(LineError) -> Step {
+        let expected = "a step (DUR, sleep, cpu, thread, await or fail)"
+        guard let t = next() else { throw error(nil, "expected \(expected)") }
+        if t.kind == .word, let first = t.text.utf8.first {
+            if (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: ".") {
+                index -= 1
+                return .sleep(try duration())
+            }
+            switch t.text {
+            case "sleep": return .sleep(try duration())
+            case "cpu": return .cpu(try duration())
+            case "thread": return .thread(try duration())
+            case "await": return .await(try name())
+            case "fail":
+                var type = "Exception"
+                var message: String? = nil
+                if let nt = peek, nt.kind == .word {
+                    guard CommandParser.isExceptionType(nt.text), !Keywords.isKeyword(nt.text) else {
+                        throw error(nt, "expected an exception type, got \(shown(nt))")
+                    }
+                    type = nt.text
+                    index += 1
+                }
+                if let nt = peek, nt.kind == .string {
+                    message = nt.text
+                    index += 1
+                }
+                return .fail(type: type, message: message)
+            default: break
+            }
+        }
+        throw error(t, "expected \(expected), got \(shown(t))")
+    }
+
+    private mutating func body() throws(LineError) -> Body {
+        var steps = [try step()]
+        while let t = peek, t.kind == .comma {
+            if case .fail = steps.last! { throw error(t, "fail must be the last step") }
+            index += 1
+            steps.append(try step())
+        }
+        var value: PyValue? = nil
+        if let t = peek, t.kind == .arrow {
+            if case .fail = steps.last! { throw error(t, "a body that ends with fail cannot return a value") }
+            index += 1
+            value = try self.value()
+        }
+        try expectEnd()
+        return Body(steps: steps, value: value)
+    }
+
+    private mutating func names() -> [NameRef] {
+        var out: [NameRef] = []
+        while isNameToken(peek) {
+            let t = next()!
+            out.append(NameRef(name: t.text, column: column(t)))
+        }
+        return out
+    }
+
+    // MARK: - Commands
+
+    mutating func command() throws(LineError) -> Command {
+        let t = next()!
+        guard t.kind == .word else { throw error(t, "expected a command, got \(shown(t))") }
+        let command: Command
+        switch t.text {
+        case "spawn", "run":
+            var name: NameRef? = nil
+            if isNameToken(peek) {
+                let nt = next()!
+                name = NameRef(name: nt.text, column: column(nt))
+            } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(nt.text), !Keywords.stepWords.contains(nt.text) {
+                throw error(nt, "'\(nt.text)' is a keyword, not a task name")
+            }
+            let body = try self.body()
+            return t.text == "spawn" ? .spawn(name: name, body: body) : .run(name: name, body: body)
+        case "cancel":
+            let name = try self.name()
+            var message: String? = nil
+            if let nt = peek, nt.kind == .string { message = nt.text; index += 1 }
+            command = .cancel(name, message: message)
+        case "await":
+            let name = try self.name()
+            var timeout: TimeAmount? = nil
+            if let nt = peek, nt.kind == .word, nt.text == "timeout" {
+                index += 1
+                timeout = try duration()
+            }
+            command = .await(name, timeout: timeout)
+        case "gather", "wait":
+            command = try gatherOrWait(isGather: t.text == "gather")
+        case "sleep": command = .sleep(try duration())
+        case "block": command = .block(try duration())
+        case "status", "ps": command = .status(names())
+        case "result": command = .result(try name())
+        case "timeline": command = .timeline(TimelineOptions())
+        case "time": command = .time
+        case "reset": command = .reset
+        case "exit", "quit": command = .exit
+        case "trace":
+            let nt = next()
+            guard let nt, nt.kind == .word, nt.text == "on" || nt.text == "off" else { throw error(nt, "expected on or off") }
+            command = .trace(nt.text == "on")
+        case "set":
+            let nt = next()
+            guard let nt, nt.kind == .word, nt.text == "workers" else { throw error(nt, "expected 'workers'") }
+            let nv = next()
+            guard let nv, nv.kind == .word, let digits = PyLiteral.integer(nv.text),
+                  nv.text.first?.isASCIIDigit == true, digits.count <= 4,
+                  let n = Int(digits), (1...1024).contains(n)
+            else { throw error(nv, "expected a number of workers (1..1024)") }
+            command = .setWorkers(n)
+        case "help":
+            var topic: String? = nil
+            if let nt = peek { topic = nt.text; index += 1 }
+            command = .help(topic: topic)
+        default:
+            var message = "unknown command \(shown(t))"
+            if let guess = Suggest.closest(to: t.text, among: Keywords.commands) {
+                message += "; did you mean '\(guess)'?"
+            }
+            throw error(t, message)
+        }
+        try expectEnd()
+        return command
+    }
+
+    private mutating func gatherOrWait(isGather: Bool) throws(LineError) -> Command {
+        let names = self.names()
+        var seen: Set<String> = []
+        var timeout: TimeAmount? = nil
+        var returnExceptions = false
+        var mode: WaitMode? = nil
+        while let nt = next() {
+            let word = nt.kind == .word ? nt.text : nil
+            if let word, seen.contains(word) { throw error(nt, "'\(word)' given twice") }
+            switch word {
+            case "timeout"?:
+                timeout = try duration()
+            case "return_exceptions"? where isGather:
+                returnExceptions = true
+            case let w? where !isGather && WaitMode(rawValue: w) != nil:
+                if mode != nil { throw error(nt, "only one of first_completed, first_exception, all_completed") }
+                mode = WaitMode(rawValue: w)
+            default:
+                if isNameToken(nt) { throw error(nt, "task names must come before the options, got \(shown(nt))") }
+                throw error(nt, "unexpected \(shown(nt))")
+            }
+            if let word { seen.insert(word) }
+        }
+        return isGather ? .gather(names, returnExceptions: returnExceptions, timeout: timeout)
+                        : .wait(names, mode: mode ?? .allCompleted, timeout: timeout)
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// Literal numbers as Python reads them.
+enum PyLiteral {
+    /// `[+-]?\d+` → Python's int text (no sign for +, no leading zeros, -0 is 0).
+    static func integer(_ text: String) -> String? {
+        var s = Substring(text)
+        var negative = false
+        if let f = s.first, f == "+" || f == "-" { negative = f == "-"; s = s.dropFirst() }
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        let digits = s.drop(while: { $0 == "0" })
+        if digits.isEmpty { return "0" }
+        return (negative ? "-" : "") + digits
+    }
+
+    /// `[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?`
+    static func isFloat(_ text: String) -> Bool {
+        var b = Array(text.utf8)[...]
+        if let f = b.first, f == UInt8(ascii: "+") || f == UInt8(ascii: "-") { b = b.dropFirst() }
+        func digits(_ s: inout ArraySlice<UInt8>) -> Int {
+            var n = 0
+            while let f = s.first, f >= 48 && f <= 57 { s = s.dropFirst(); n += 1 }
+            return n
+        }
+        let intCount = digits(&b)
+        var fracCount = 0
+        if b.first == UInt8(ascii: ".") { b = b.dropFirst(); fracCount = digits(&b) } else if intCount == 0 { return false }
+        if intCount == 0 && fracCount == 0 { return false }
+        if let f = b.first, f == UInt8(ascii: "e") || f == UInt8(ascii: "E") {
+            b = b.dropFirst()
+            if let s = b.first, s == UInt8(ascii: "+") || s == UInt8(ascii: "-") { b = b.dropFirst() }
+            if digits(&b) == 0 { return false }
+        }
+        return b.isEmpty
+    }
+}
+
+/// "did you mean …?" for near-misses: the closest word within a small edit distance.
+public enum Suggest {
+    public static func closest(to word: String, among candidates: [String]) -> String? {
+        let w = Array(word.lowercased())
+        guard w.count >= 2 else { return nil }
+        var best: (String, Int)? = nil
+        for c in candidates {
+            let d = distance(w, Array(c))
+            let limit = max(1, min(2, c.count / 3))
+            if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
+        }
+        return best?.0
+    }
+
+    /// Damerau–Levenshtein (optimal string alignment): a swap like `spwan` costs 1.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}

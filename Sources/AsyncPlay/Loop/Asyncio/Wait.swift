@@ -1,0 +1,55 @@
+/// `await asyncio.wait(tasks, timeout=…, return_when=…)` (`tasks._wait`): resolves a
+/// waiter when the condition holds; cancels nothing, even on timeout.
+final class WaitCoroutine: Coroutine, DoneCallback {
+    private let loop: EventLoop
+    let futures: [Future]
+    private let mode: WaitMode
+    private let timeout: TimeAmount?
+    private var waiter: Future?
+    private var timeoutHandle: TimerHandle?
+    private var remaining: Int
+
+    init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
+        self.loop = loop
+        var seen = Set<ObjectIdentifier>()
+        self.futures = futures.filter { seen.insert(ObjectIdentifier($0)).inserted }   // fs = set(fs)
+        self.mode = mode
+        self.timeout = timeout
+        remaining = self.futures.count
+    }
+
+    func resume(_ thrown: PyException?) -> Suspension {
+        guard let waiter else {
+            if let e = thrown { return .raised(e) }
+            if futures.isEmpty { return .raised(PyException("ValueError", "Set of Tasks/Futures is empty.")) }
+            let w = loop.createFuture()
+            self.waiter = w
+            if let timeout { timeoutHandle = loop.callLater(timeout, .resolve(w)) }
+            for f in futures { f.addDoneCallback(self) }
+            return .awaiting(w)
+        }
+        // finally: stop the timer, forget the callbacks
+        timeoutHandle?.cancel()
+        for f in futures { f.removeDoneCallback(self) }
+        let outcome = AwaitFuture.resume(waiter, thrown: thrown)
+        if case .raised = outcome { return outcome }
+        return .returned(.none)
+    }
+
+    /// `_on_completion`
+    func futureDone(_ f: Future) {
+        remaining -= 1
+        let failed = !f.isCancelled && f.retrieveExceptionIf(mode == .firstException) != nil
+        if remaining <= 0 || mode == .firstCompleted || (mode == .firstException && failed) {
+            timeoutHandle?.cancel()
+            if let w = waiter, !w.isDone { w.setResult(.none) }
+        }
+    }
+}
+
+extension Future {
+    /// `f.exception()` only when the mode asks for it (it marks the exception retrieved).
+    func retrieveExceptionIf(_ condition: Bool) -> PyException? {
+        condition ? retrieveException() : nil
+    }
+}

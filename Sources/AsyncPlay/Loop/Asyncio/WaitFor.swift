@@ -1,0 +1,120 @@
+/// `await asyncio.wait_for(fut, timeout)` as CPython 3.11 writes it: a waiter released by
+/// the future or by the timeout; on timeout the future is cancelled and awaited
+/// (`_cancel_and_wait`), then TimeoutError is raised.
+final class WaitForCoroutine: Coroutine {
+    private enum Phase {
+        case start
+        case waiting                           // await waiter
+        case cancelling(reraise: PyException?) // await _cancel_and_wait(fut)
+        case finished
+    }
+
+    private let loop: EventLoop
+    private let future: Future
+    private let timeout: TimeAmount
+    private var phase = Phase.start
+    private var waiter: Future?
+    private var timeoutHandle: TimerHandle?
+    private var release: ReleaseWaiter?
+    private var cancelAndWait: CancelAndWait?
+
+    init(loop: EventLoop, future: Future, timeout: TimeAmount) {
+        self.loop = loop
+        self.future = future
+        self.timeout = timeout
+    }
+
+    func resume(_ thrown: PyException?) -> Suspension {
+        switch phase {
+        case .start:
+            if let e = thrown { return finish(.raised(e)) }
+            if timeout.microseconds <= 0 {
+                if future.isDone { return finish(AwaitFuture.outcome(future)) }
+                return startCancelling(reraise: nil)
+            }
+            let w = loop.createFuture()
+            waiter = w
+            timeoutHandle = loop.callLater(timeout, .resolve(w))
+            let cb = ReleaseWaiter(w)
+            release = cb
+            future.addDoneCallback(cb)
+            phase = .waiting
+            return .awaiting(w)
+        case .waiting:
+            if let e = thrown {
+                guard e.isCancellation else { return finish(.raised(e)) }
+                if future.isDone { return finish(AwaitFuture.outcome(future)) }
+                future.removeDoneCallback(release!)
+                return startCancelling(reraise: e)
+            }
+            if future.isDone { return finish(AwaitFuture.outcome(future)) }
+            future.removeDoneCallback(release!)
+            return startCancelling(reraise: nil)
+        case .cancelling(let reraise):
+            let inner = cancelAndWait!.resume(thrown)
+            return afterCancelAndWait(inner, reraise: reraise)
+        case .finished:
+            return .raised(.runtime("cannot reuse already awaited coroutine"))
+        }
+    }
+
+    private func startCancelling(reraise: PyException?) -> Suspension {
+        let c = CancelAndWait(loop: loop, future: future)
+        cancelAndWait = c
+        phase = .cancelling(reraise: reraise)
+        return afterCancelAndWait(c.resume(nil), reraise: reraise)
+    }
+
+    private func afterCancelAndWait(_ inner: Suspension, reraise: PyException?) -> Suspension {
+        switch inner {
+        case .awaiting, .yielded:
+            return inner
+        case .raised(let e):
+            return finish(.raised(e))
+        case .returned:
+            if let reraise { return finish(.raised(reraise)) }
+            let outcome = AwaitFuture.outcome(future)
+            if case .raised(let e) = outcome, e.isCancellation { return finish(.raised(.timeout())) }
+            return finish(outcome)
+        }
+    }
+
+    /// `finally: timeout_handle.cancel()`
+    private func finish(_ s: Suspension) -> Suspension {
+        timeoutHandle?.cancel()
+        phase = .finished
+        return s
+    }
+}
+
+/// `tasks._cancel_and_wait(fut)`: cancel it, then wait until it is really done.
+final class CancelAndWait: Coroutine {
+    private let loop: EventLoop
+    private let future: Future
+    private var waiter: Future?
+    private var release: ReleaseWaiter?
+
+    init(loop: EventLoop, future: Future) {
+        self.loop = loop
+        self.future = future
+    }
+
+    func resume(_ thrown: PyException?) -> Suspension {
+        guard let waiter else {
+            let w = loop.createFuture()
+            waiter = w
+            let cb = ReleaseWaiter(w)
+            release = cb
+            future.addDoneCallback(cb)
+            do {
+                _ = try cancelFuture(future, message: nil)
+            } catch {
+                future.removeDoneCallback(cb)
+                return .raised(PyException("RecursionError", "maximum recursion depth exceeded"))
+            }
+            return .awaiting(w)
+        }
+        future.removeDoneCallback(release!)
+        return AwaitFuture.resume(waiter, thrown: thrown)
+    }
+}

@@ -1,0 +1,39 @@
+/// Where a coroutine stopped: the `yield` of a Python coroutine, made explicit.
+public enum Suspension {
+    /// Blocked on a future (`yield fut` from `Future.__await__`).
+    case awaiting(Future)
+    /// A bare `yield`: give the loop one iteration (`asyncio.sleep(0)`).
+    case yielded
+    /// `return value` (StopIteration).
+    case returned(PyValue)
+    /// An exception escaped the coroutine.
+    case raised(PyException)
+}
+
+/// A coroutine as a state machine. `resume(nil)` is `coro.send(None)`, `resume(e)` is
+/// `coro.throw(e)` at the point where it last suspended.
+public protocol Coroutine: AnyObject {
+    func resume(_ thrown: PyException?) -> Suspension
+}
+
+/// `await fut` (`Future.__await__`), split at its one suspension point.
+enum AwaitFuture {
+    /// Starting the await: a done future gives its outcome at once, without yielding.
+    static func start(_ f: Future) -> Suspension? {
+        f.isDone ? outcome(f) : nil
+    }
+
+    /// Resuming after the loop woke us: the future's outcome, or what was thrown in.
+    static func resume(_ f: Future, thrown: PyException?) -> Suspension {
+        if let e = thrown { return .raised(e) }
+        guard f.isDone else { return .raised(.runtime("await wasn't used with future")) }
+        return outcome(f)
+    }
+
+    static func outcome(_ f: Future) -> Suspension {
+        switch f.result() {
+        case .success(let v): return .returned(v)
+        case .failure(let e): return .raised(e)
+        }
+    }
+}

@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the loop reports to whoever watches it (the session's `trace`): one hook point,
+/// called for every callback the loop runs, as Trio's instrumentation.
+public protocol LoopInstrument: AnyObject {
+    func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?)
+}
+
+/// An asyncio-style event loop: a FIFO ready queue, a timer heap ordered by
+/// (deadline, scheduling order), a thread pool, and a clock that is virtual or real.
+///
+/// Single-threaded: everything but `callSoonThreadsafe` runs on the loop's own thread.
+public final class EventLoop {
+    public let clock: LoopClock
+    private var ready = RingQueue<ReadyItem>()
+    private var timers = TimerHeap()
+    private var cancelledTimers = 0
+    private var timerSequence: UInt64 = 0
+    let pool: ThreadPool
+
+    /// The task whose step is running (`asyncio.current_task()`).
+    public internal(set) var currentTask: Task?
+    public weak var instrument: LoopInstrument?
+
+    /// Called when nothing is ready and no timer is due: returns true if it made work
+    /// (the script's next line "arrives" while main waits for input).
+    public var onIdle: (() -> Bool)?
+    /// Called when the loop would wait forever (nothing ready, no timers, no busy workers);
+    /// returns true if it made work (the session throws a deadlock into main).
+    public var onStall: (() -> Bool)?
+
+    // Callbacks handed in from other threads, moved to the ready queue by `poll`.
+    private var inboxLock = pthread_mutex_t()
+    private var inbox: [Callback] = []
+    private var inboxHasItems = false
+
+    public init(clock: LoopClock, workers: Int) {
+        self.clock = clock
+        pool = ThreadPool(workers: workers)
+        pthread_mutex_init(&inboxLock, nil)
+    }
+
+    public var now: Instant { clock.now }
+
+    // MARK: - Scheduling
+
+    func callSoon(_ cb: Callback) { ready.append(.call(cb)) }
+
+    @discardableResult
+    func callAt(_ deadline: Instant, _ cb: Callback) -> TimerHandle {
+        timerSequence += 1
+        let t = TimerHandle(deadline: deadline, sequence: timerSequence, callback: cb, loop: self)
+        timers.push(t)
+        return t
+    }
+
+    @discardableResult
+    func callLater(_ delay: TimeAmount, _ cb: Callback) -> TimerHandle { callAt(now + delay, cb) }
+
+    /// Thread-safe: the only entry point for other threads.
+    public func callSoonThreadsafe(_ work: @escaping @Sendable () -> Void) {
+        pthread_mutex_lock(&inboxLock)
+        inbox.append(.external(work))
+        inboxHasItems = true
+        pthread_mutex_unlock(&inboxLock)
+        clock.wake()
+    }
+
+    func timerCancelled(_ t: TimerHandle) { cancelledTimers += 1 }
+
+    func createFuture() -> Future { Future(loop: self) }
+
+    /// `loop.run_in_executor(None, work)`: a job for the pool, and the future to await.
+    func runInExecutor(_ duration: TimeAmount, owner: String) -> ThreadJob {
+        let job = ThreadJob(duration: duration, future: createFuture(), owner: owner)
+        job.future.addDoneCallback(job)
+        pool.submit(job, at: now)
+        return job
+    }
+
+    public func setWorkers(_ n: Int) { pool.resize(n, at: now) }
+    public var workers: Int { pool.workers }
+    public var busyWorkers: Int { pool.busyWorkers }
+
+    /// Blocking work on the loop thread (`cpu`, `block`): time passes and nothing else on the
+    /// loop runs; thread jobs keep running and end on time, their results queued in order.
+    func hold(_ amount: TimeAmount) {
+        let target = now + amount
+        if let virtual = clock as? VirtualClock {
+            while let end = pool.nextEnd, end <= target {
+                virtual.advance(to: end)
+                finishJobs(until: end)
+            }
+            virtual.advance(to: target)
+        } else {
+            clock.hold(amount)
+            finishJobs(until: now)
+        }
+    }
+
+    private func finishJobs(until t: Instant) {
+        pool.complete(until: t) { job, _ in
+            // `call_soon_threadsafe(_set_state, …)`: the job's outcome reaches the loop
+            // as a callback, after whatever is already queued.
+            ready.append(.call(.jobEnded(job)))
+        }
+    }
+
+    // MARK: - Running
+
+    public var hasReadyWork: Bool { !ready.isEmpty }
+    public var hasTimers: Bool { timers.count > cancelledTimers }
+
+    /// One iteration, as `BaseEventLoop._run_once`:
+    /// 1. drop cancelled timers from the head of the heap;
+    /// 2. poll: the one place the loop may wait (for the next deadline, a thread job, or
+    ///    input), with no wait at all when callbacks are ready or a timer is due;
+    /// 3. move every timer that is due to the ready queue;
+    /// 4. run exactly the callbacks that were ready when this batch began — anything they
+    ///    schedule waits for the next iteration.
+    public func runOnce() {
+        dropCancelledTimers()
+        poll()
+        let t = now
+        while let head = timers.first, head.deadline <= t {
+            _ = timers.pop()
+            if head.cancelled { cancelledTimers -= 1; continue }
+            ready.append(.timer(head))
+        }
+        var batch = ready.count
+        while batch > 0, let item = ready.popFirst() {
+            batch -= 1
+            switch item {
+            case .call(let cb):
+                run(cb, lateBy: nil)
+            case .timer(let handle):
+                if handle.cancelled { cancelledTimers -= 1; continue }
+                let late = now - handle.deadline
+                run(handle.callback, lateBy: late)
+            }
+        }
+    }
+
+    private func dropCancelledTimers() {
+        if timers.count > 100 && cancelledTimers * 2 > timers.count {
+            timers.removeCancelled()
+            cancelledTimers = 0
+        } else {
+            while let head = timers.first, head.cancelled {
+                _ = timers.pop()
+                cancelledTimers -= 1
+            }
+        }
+    }
+
+    private func poll() {
+        takeInbox()
+        finishJobs(until: now)
+        if !ready.isEmpty { return }
+        var deadline = timers.first?.deadline
+        if let d = deadline, d <= now { return }              // a timer is due: no wait
+        if let onIdle, onIdle() { return }                   // input arrived
+        if !ready.isEmpty { return }
+        if let end = pool.nextEnd { deadline = deadline.map { min($0, end) } ?? end }
+        if deadline == nil {
+            if let onStall, onStall() { return }
+            if clock.isVirtual { return }        // nothing can ever happen: let the driver see it
+        }
+        clock.wait(until: deadline)
+        takeInbox()
+        finishJobs(until: now)
+    }
+
+    private func takeInbox() {
+        pthread_mutex_lock(&inboxLock)
+        if inboxHasItems {
+            for cb in inbox { ready.append(.call(cb)) }
+            inbox.removeAll(keepingCapacity: true)
+            inboxHasItems = false
+        }
+        pthread_mutex_unlock(&inboxLock)
+    }
+
+    private func run(_ cb: Callback, lateBy: TimeAmount?) {
+        if let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
+        switch cb {
+        case .step(let task, let exc):
+            if !task.isDone { task.step(exc) }
+        case .done(let target, let future):
+            target.futureDone(future)
+        case .resolve(let future):
+            if !future.isDone { future.setResult(.none) }
+        case .jobEnded(let job):
+            // `_copy_future_state`: nothing to do if the awaiting side gave up.
+            if !job.future.isDone { job.future.setResult(.none) }
+        case .external(let work):
+            work()
+        }
+    }
+}

@@ -1,0 +1,121 @@
+/// An asyncio Future: pending, then cancelled or finished with a result or an exception.
+/// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
+/// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
+public class Future {
+    public enum State { case pending, cancelled, finished }
+
+    public private(set) var state = State.pending
+    public private(set) var value: PyValue = .none
+    public private(set) var exception: PyException?
+    unowned let loop: EventLoop
+
+    /// `_cancel_message`: the message given to `cancel()`.
+    var cancelMessage: String?
+    /// `_cancelled_exc`: the CancelledError a task's coroutine actually raised; handed out
+    /// once by `makeCancelledError`, then fresh ones are made (CPython 3.11 behaviour).
+    var cancelledException: PyException?
+    /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
+    public internal(set) var exceptionNeverRetrieved = false
+
+    // The first callback inline (most futures have one or two), the rest in an array.
+    private var firstCallback: DoneCallback?
+    private var moreCallbacks: [DoneCallback] = []
+
+    init(loop: EventLoop) { self.loop = loop }
+
+    public var isDone: Bool { state != .pending }
+    public var isCancelled: Bool { state == .cancelled }
+
+    /// `_make_cancelled_error()`
+    func makeCancelledError() -> PyException {
+        if let exc = cancelledException {
+            cancelledException = nil
+            return exc
+        }
+        return .cancelled(cancelMessage)
+    }
+
+    /// `result()`: the value, or throws what the future holds.
+    func result() -> Result<PyValue, PyException> {
+        switch state {
+        case .cancelled: return .failure(makeCancelledError())
+        case .pending: return .failure(.invalidState("Result is not set."))
+        case .finished:
+            exceptionNeverRetrieved = false
+            if let e = exception { return .failure(e) }
+            return .success(value)
+        }
+    }
+
+    /// `exception()`: marks the exception as retrieved. Only for done, uncancelled futures.
+    func retrieveException() -> PyException? {
+        exceptionNeverRetrieved = false
+        return exception
+    }
+
+    @discardableResult
+    func cancel(message: String? = nil) -> Bool {
+        exceptionNeverRetrieved = false
+        guard state == .pending else { return false }
+        state = .cancelled
+        cancelMessage = message
+        scheduleCallbacks()
+        return true
+    }
+
+    func setResult(_ v: PyValue) {
+        precondition(state == .pending, "set_result on a done future")
+        value = v
+        state = .finished
+        scheduleCallbacks()
+    }
+
+    func setException(_ e: PyException) {
+        precondition(state == .pending, "set_exception on a done future")
+        exception = e
+        state = .finished
+        scheduleCallbacks()
+        exceptionNeverRetrieved = true
+    }
+
+    func addDoneCallback(_ cb: DoneCallback) {
+        if state != .pending {
+            loop.callSoon(.done(cb, self))
+        } else if firstCallback == nil && moreCallbacks.isEmpty {
+            firstCallback = cb
+        } else {
+            moreCallbacks.append(cb)
+        }
+    }
+
+    /// Removes every registration of `cb`; returns how many there were.
+    @discardableResult
+    func removeDoneCallback(_ cb: DoneCallback) -> Int {
+        var removed = 0
+        if firstCallback === cb { firstCallback = nil; removed += 1 }
+        let before = moreCallbacks.count
+        moreCallbacks.removeAll { $0 === cb }
+        return removed + before - moreCallbacks.count
+    }
+
+    private func scheduleCallbacks() {
+        if let first = firstCallback {
+            firstCallback = nil
+            loop.callSoon(.done(first, self))
+        }
+        if !moreCallbacks.isEmpty {
+            let callbacks = moreCallbacks
+            moreCallbacks = []
+            for cb in callbacks { loop.callSoon(.done(cb, self)) }
+        }
+    }
+}
+
+/// `functools.partial(_release_waiter, waiter)`: resolve `waiter` when a future is done.
+final class ReleaseWaiter: DoneCallback {
+    let waiter: Future
+    init(_ waiter: Future) { self.waiter = waiter }
+    func futureDone(_ future: Future) {
+        if !waiter.isDone { waiter.setResult(.none) }
+    }
+}

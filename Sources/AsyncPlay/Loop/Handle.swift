@@ -1,0 +1,56 @@
+/// Everything the loop runs is a callback put on the ready queue, as CPython's `Handle`.
+/// An enum rather than closures: no allocation per call, and `trace` can say what ran.
+public enum Callback {
+    /// `Task.__step`: drive a task's coroutine one step, optionally throwing into it.
+    case step(Task, PyException?)
+    /// A future's done-callback; futures never call them directly, always via `call_soon`.
+    case done(DoneCallback, Future)
+    /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
+    case resolve(Future)
+    /// `_chain_future`'s `_set_state`: a thread job ended; copy that into its asyncio future.
+    case jobEnded(ThreadJob)
+    /// `call_soon_threadsafe` from another thread (the shell delivering a typed line).
+    case external(@Sendable () -> Void)
+}
+
+/// Something registered with `Future.addDoneCallback`. Identity is what
+/// `remove_done_callback` compares.
+public protocol DoneCallback: AnyObject {
+    func futureDone(_ future: Future)
+}
+
+/// A callback scheduled for a deadline (`call_at`/`call_later`). Cancelling only marks
+/// it; the loop drops it when it reaches the head of the heap or the ready queue.
+public final class TimerHandle {
+    public let deadline: Instant
+    /// Scheduling order: equal deadlines fire in the order they were scheduled (SPEC s.3).
+    let sequence: UInt64
+    let callback: Callback
+    public private(set) var cancelled = false
+    weak var loop: EventLoop?
+
+    init(deadline: Instant, sequence: UInt64, callback: Callback, loop: EventLoop) {
+        self.deadline = deadline
+        self.sequence = sequence
+        self.callback = callback
+        self.loop = loop
+    }
+
+    public func cancel() {
+        guard !cancelled else { return }
+        cancelled = true
+        loop?.timerCancelled(self)
+    }
+
+    @inline(__always)
+    func firesBefore(_ other: TimerHandle) -> Bool {
+        deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence
+    }
+}
+
+/// What sits on the ready queue: a plain callback, or a timer that fell due (and may
+/// still be cancelled before its turn comes, as in CPython).
+enum ReadyItem {
+    case call(Callback)
+    case timer(TimerHandle)
+}

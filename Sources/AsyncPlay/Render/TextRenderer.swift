@@ -1,0 +1,140 @@
+/// The human transcript (SPEC section 5): each input behind a `>>> ` prompt, then what
+/// happened, like a REPL session. Deterministic: times with three decimals, values as
+/// Python's repr. The same text is what `--record` stores and `check` compares.
+public final class TextRenderer: RecordSink {
+    public struct Options {
+        public var style = TextStyle.plain
+        /// Echo inputs behind the prompt (a transcript); off in the shell, where the
+        /// learner's own typing is already on screen.
+        public var echoInputs = true
+        public var timeline = TimelineRenderer.Options()
+        public var language = Language.english
+        public init() {}
+    }
+
+    public static let prompt = ">>> "
+
+    private let out: OutputBuffer
+    private let options: Options
+    private let diagnostics: DiagnosticRenderer
+    private let log: EventLog?
+    private var style: TextStyle { options.style }
+
+    public init(out: OutputBuffer, diagnostics: DiagnosticRenderer, log: EventLog?, options: Options = Options()) {
+        self.out = out
+        self.diagnostics = diagnostics
+        self.log = log
+        self.options = options
+    }
+
+    /// Echoes a source line that holds no command (blank or comment), so that the
+    /// transcript keeps every line of the script.
+    public func echo(_ text: String) {
+        guard options.echoInputs else { return }
+        out.write(text.isEmpty ? ">>>\n" : TextRenderer.prompt + text + "\n")
+    }
+
+    public func record(_ r: Record) {
+        switch r {
+        case .input(_, let text):
+            echo(text)
+        case .event(let e):
+            eventLine(e)
+        case .result(let res):
+            result(res)
+        case .error(let err):
+            let e = err.exception
+            let head = style.red(style.bold(e.typeName))
+            out.write(e.message.isEmpty ? head + "\n" : head + ": " + e.message + "\n")
+            if e.typeName == "DeadlockError" {
+                out.write(style.dim("  (nothing can ever wake main; CPython would hang here forever)") + "\n")
+            }
+        case .diagnostic(let d):
+            out.write(diagnostics.render(d, style: style))
+        case .main(let m):
+            switch m.kind {
+            case .holding(let d, let command):
+                stamp(m.time)
+                out.write(style.yellow("main holds the loop for \(formatSeconds(d.microseconds))s (\(command))") + "\n")
+            case .reset:
+                stamp(m.time)
+                out.write(style.dim("reset: a new event loop, t = 0") + "\n")
+            case .blocked, .awaitingInput:
+                break
+            }
+        case .trace(let t):
+            stamp(t.time)
+            var s = "trace: " + t.what
+            if let late = t.lateBy { s += " (late by \(formatSeconds(late.microseconds))s)" }
+            out.write(style.dim(s) + "\n")
+        }
+    }
+
+    private func stamp(_ t: Instant) {
+        out.write("  [")
+        out.writeSeconds(t.microseconds)
+        out.write("] ")
+    }
+
+    private func eventLine(_ e: TaskEvent) {
+        let name = e.task.name
+        switch e.kind {
+        case .created, .started:
+            stamp(e.time)
+            out.write(name)
+            out.write(e.isCreated ? " created\n" : " started\n")
+        case .done(let v):
+            stamp(e.time)
+            out.write(name + " " + style.green("done") + ": " + v.repr + "\n")
+        case .failed(let x):
+            stamp(e.time)
+            out.write(name + " " + style.red("failed") + ": " + x.repr + "\n")
+        case .cancelled:
+            stamp(e.time)
+            out.write(name + " " + style.magenta("cancelled") + "\n")
+        case .cancelRequested:
+            break        // `cancel` prints True; the state shows as `cancelling`
+        case .late(let by):
+            stamp(e.time)
+            out.write(style.yellow("\(name) woke up \(formatSeconds(by.microseconds))s late (the loop was held)") + "\n")
+        case .holding(let d):
+            stamp(e.time)
+            out.write(style.yellow("\(name) holds the loop for \(formatSeconds(d.microseconds))s (cpu)") + "\n")
+        case .exceptionNeverRetrieved(let x):
+            stamp(e.time)
+            out.write(style.red("\(name): Task exception was never retrieved: \(x.repr)") + "\n")
+        case .sleeping, .waiting, .inThread:
+            break        // phases: in status, timeline and why
+        }
+    }
+
+    private func result(_ res: CommandResult) {
+        switch res.value {
+        case .value(let v): out.write(v.repr + "\n")
+        case .bool(let b): out.write(b ? "True\n" : "False\n")
+        case .time(let t): out.write(formatSeconds(t.microseconds) + "\n")
+        case .waitSets(let done, let pending):
+            out.write("done: [" + done.joined(separator: ", ") + "]  pending: [" + pending.joined(separator: ", ") + "]\n")
+        case .status(let rows):
+            out.write(StatusTable.render(rows, style: style))
+        case .view(let view):
+            switch view {
+            case .timeline(let o):
+                var topts = options.timeline
+                if o.ascii { topts.ascii = true }
+                if let w = o.width { topts.width = w }
+                if let log { out.write(TimelineRenderer(options: topts).render(log, now: res.time)) }
+            case .help(let topic):
+                out.write(Help.text(topic: topic, language: options.language, style: style))
+            case .trace(let on):
+                out.write(on ? "trace is on: every callback the loop runs is shown\n" : "trace is off\n")
+            }
+        case .nothing:
+            break
+        }
+    }
+}
+
+extension TaskEvent {
+    var isCreated: Bool { if case .created = kind { return true } else { return false } }
+}

@@ -1,0 +1,480 @@
+/// A playground session: runs commands as asyncio's main coroutine on an event loop and
+/// reports everything that happens as `Record`s. `reset` replaces the loop (t = 0).
+///
+/// Single-threaded: every method runs on the loop's thread. Another thread talks to a
+/// running session only through `submit`/`interrupt`, which go through the loop's inbox.
+public final class Session: @unchecked Sendable {
+    public struct Options {
+        public var workers = 4
+        public var limits = Limits.standard
+        /// Where lines come from: a script (delivered as soon as the loop is idle) or a
+        /// person typing (delivered by `submit`).
+        public var clock: () -> LoopClock = { VirtualClock() }
+        public init() {}
+    }
+
+    public private(set) var loop: EventLoop
+    let options: Options
+    private let sink: RecordSink
+    private var lines: LineFeed
+
+    public private(set) var tasks: [TaskRecord] = []
+    private var byName: [String: TaskRecord] = [:]
+    private var unnamedCounter = 0
+    private var liveTasks = 0
+    private var main: Task!
+    private var mainCoroutine: MainCoroutine!
+    /// Tasks main is blocked on, for the deadlock explanation.
+    private var mainWaitsFor: [TaskRecord] = []
+    private var runRecord: TaskRecord?
+    private var inputWaiter: Future?
+    private var settleWaiter: Future?
+    private var deliveredLine: ScriptLine?
+    private var mainIsIdle = true
+    private var traceOn = false
+    public internal(set) var refusedCommands = 0
+    public private(set) var workers: Int
+
+    /// Where main's lines come from.
+    public enum LineFeed {
+        /// Lines of a parsed script: each arrives when the loop is idle.
+        case script(() -> ScriptLine?)
+        /// Lines typed by a person: `submit` delivers them; `waitForLine` (if given) is
+        /// called on the loop thread when main needs one and the loop has nothing to do.
+        case external(waitForLine: (() -> Void)?)
+    }
+
+    public init(options: Options = Options(), lines: LineFeed, sink: RecordSink) {
+        self.options = options
+        self.sink = sink
+        self.lines = lines
+        workers = options.workers
+        loop = EventLoop(clock: options.clock(), workers: options.workers)
+    }
+
+    // MARK: - Driving
+
+    /// Runs the session to its end (end of input or `exit`); `reset` starts a fresh loop
+    /// and carries on with the rest of its line.
+    public func run() {
+        var carry: (line: Int, commands: ArraySlice<Command>)? = nil
+        while true {
+            let outcome = runOneLoop(carry: carry)
+            carry = mainCoroutine.carry
+            if outcome == .exit { return }
+            emitMain(.reset)
+            newLoop()
+        }
+    }
+
+    private func newLoop() {
+        loop = EventLoop(clock: options.clock(), workers: workers)
+        tasks = []
+        byName = [:]
+        unnamedCounter = 0
+        liveTasks = 0
+        if traceOn { loop.instrument = tracer }
+    }
+
+    private func runOneLoop(carry: (line: Int, commands: ArraySlice<Command>)?) -> MainCoroutine.Outcome {
+        let coroutine = MainCoroutine(session: self, carry: carry)
+        mainCoroutine = coroutine
+        main = Task(loop: loop, name: "main", coroutine: coroutine)
+        loop.onIdle = { [unowned self] in self.loopIsIdle() }
+        loop.onStall = { [unowned self] in self.loopStalled() }
+        while !main.isDone {
+            loop.runOnce()
+        }
+        return coroutine.outcome
+    }
+
+    /// Hands a typed line to main (thread-safe). `nil` is the end of input (Ctrl-D).
+    public func submit(_ line: ScriptLine?) {
+        let loop = self.loop
+        loop.callSoonThreadsafe { [unowned self] in self.deliver(line) }
+    }
+
+    /// Ctrl-C (thread-safe): cancels what main awaits, with asyncio's rules.
+    public func interrupt() {
+        let loop = self.loop
+        loop.callSoonThreadsafe { [unowned self] in
+            guard !self.mainIsIdle, let main = self.main, !main.isDone else { return }
+            _ = try? main.requestCancel(message: nil)
+        }
+    }
+
+    /// Whether main is waiting for a line (the shell shows its prompt then).
+    public var isWaitingForInput: Bool { inputWaiter != nil }
+
+    func deliver(_ line: ScriptLine?) {
+        guard let w = inputWaiter else { return }
+        inputWaiter = nil
+        deliveredLine = line
+        w.setResult(.none)
+    }
+
+    func takeDeliveredLine() -> ScriptLine? {
+        defer { deliveredLine = nil }
+        return deliveredLine
+    }
+
+    func makeInputWaiter() -> Future {
+        let f = loop.createFuture()
+        inputWaiter = f
+        return f
+    }
+
+    func makeSettleWaiter() -> Future {
+        let f = loop.createFuture()
+        settleWaiter = f
+        return f
+    }
+
+    /// The loop has nothing ready and no timer due: settle waits end; the next line arrives.
+    private func loopIsIdle() -> Bool {
+        if let w = settleWaiter {
+            settleWaiter = nil
+            w.setResult(.none)
+            return true
+        }
+        guard inputWaiter != nil else { return false }
+        switch lines {
+        case .script(let next):
+            deliver(next())
+            return true
+        case .external(let waitForLine):
+            guard let waitForLine else { return false }
+            waitForLine()                      // blocks until `submit` (virtual-clock shell)
+            return loop.hasReadyWork || inputWaiter == nil
+        }
+    }
+
+    /// Nothing can ever wake main: say who waits for whom and give main its prompt back
+    /// (CPython would hang forever here).
+    private func loopStalled() -> Bool {
+        guard inputWaiter == nil, settleWaiter == nil, let main, !main.isDone, main.waitingOn != nil else { return false }
+        main.throwIn(PyException("DeadlockError", deadlockMessage()))
+        return true
+    }
+
+    private func deadlockMessage() -> String {
+        func waiting(_ r: TaskRecord) -> TaskRecord? {
+            guard !r.task.isDone, let n = r.waitsFor, let target = byName[n] else { return nil }
+            return target
+        }
+        var roots = mainWaitsFor
+        if let run = runRecord, let n = run.waitsFor, let t = byName[n] { roots.append(t) }
+        var seen = Set<ObjectIdentifier>()
+        var stack = roots
+        while let r = stack.popLast() {
+            guard seen.insert(ObjectIdentifier(r)).inserted else { continue }
+            if let next = waiting(r) { stack.append(next) }
+        }
+        var chosen = tasks.filter { seen.contains(ObjectIdentifier($0)) && waiting($0) != nil }
+        if chosen.isEmpty { chosen = tasks.filter { waiting($0) != nil } }
+        if chosen.isEmpty { return "main waits forever" }
+        return chosen.map { "\($0.name) waits for \($0.waitsFor!)" }.joined(separator: ", ")
+    }
+
+    // MARK: - Emitting
+
+    func emitRecord(_ r: Record) { sink.record(r) }
+
+    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind) {
+        sink.record(.event(TaskEvent(time: loop.now, task: task, kind: kind)))
+    }
+
+    func emitMain(_ kind: MainEvent.Kind) {
+        if case .awaitingInput = kind {
+            if mainIsIdle { return }          // one record per change, not one per line
+            mainIsIdle = true
+        } else {
+            mainIsIdle = false
+        }
+        sink.record(.main(MainEvent(time: loop.now, kind: kind)))
+    }
+
+    func emitResult(_ command: Command, line: Int, _ value: CommandValue) {
+        sink.record(.result(CommandResult(time: loop.now, line: line, command: command.keyword, value: value)))
+    }
+
+    // MARK: - Tasks
+
+    func task(named name: String) -> TaskRecord? { byName[name] }
+
+    /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
+    func cancelAllTasks() {
+        for r in tasks where !r.task.isDone { _ = cancel(r, message: nil, line: nil) }
+    }
+
+    func reportNeverRetrieved() {
+        for r in tasks where r.task.state == .finished && r.task.exceptionNeverRetrieved {
+            r.task.exceptionNeverRetrieved = false
+            emit(r, .exceptionNeverRetrieved(r.task.exception!))
+        }
+    }
+
+    /// `task.cancel(msg)`; an await cycle, where CPython recurses until RecursionError, is
+    /// cancelled by throwing CancelledError straight into the task (oracle decision 7).
+    func cancel(_ r: TaskRecord, message: String?, line: Int?) -> Bool {
+        let accepted: Bool
+        do {
+            accepted = try r.task.requestCancel(message: message)
+        } catch {
+            r.task.throwIn(.cancelled(message))
+            accepted = true
+        }
+        if accepted { emit(r, .cancelRequested(line: line, message: message)) }
+        return accepted
+    }
+
+    fileprivate func taskFinished(_ r: TaskRecord) {
+        r.finished = loop.now
+        liveTasks -= 1
+        let t = r.task!
+        if t.isCancelled {
+            emit(r, .cancelled)
+        } else if let e = t.exception {
+            emit(r, .failed(e))
+        } else {
+            emit(r, .done(t.value))
+        }
+    }
+
+    // MARK: - Commands
+
+    enum Execution {
+        case finished
+        case refused(Diagnostic)
+        case raised(PyException)
+        case suspends(Coroutine, finish: (PyValue) -> CommandValue)
+        case reset
+        case exit
+    }
+
+    private func lookup(_ ref: NameRef, line: Int) -> Result<TaskRecord, Diagnostic> {
+        if let r = byName[ref.name] { return .success(r) }
+        var message = "unknown task '\(ref.name)'"
+        if let guess = Suggest.closest(to: ref.name, among: tasks.map(\.name)) { message += "; did you mean '\(guess)'?" }
+        return .failure(Diagnostic(line: line, column: ref.column, message: message))
+    }
+
+    private func lookupAll(_ refs: [NameRef], line: Int) -> Result<[TaskRecord], Diagnostic> {
+        if refs.isEmpty { return .success(tasks) }
+        var out: [TaskRecord] = []
+        for ref in refs {
+            switch lookup(ref, line: line) {
+            case .success(let r): out.append(r)
+            case .failure(let d): return .failure(d)
+            }
+        }
+        return .success(out)
+    }
+
+    func execute(_ command: Command, line: Int) -> Execution {
+        mainWaitsFor = []
+        switch command {
+        case .spawn(let ref, let body):
+            return spawn(ref, body, line: line)
+
+        case .run(let ref, let body):
+            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, created: loop.now, line: line)
+            runRecord = record
+            let coroutine = BodyCoroutine(session: self, record: record, body: body, isTask: false)
+            return .suspends(RunCoroutine(coroutine) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
+
+        case .cancel(let ref, let message):
+            switch lookup(ref, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let r):
+                emitResult(command, line: line, .bool(cancel(r, message: message, line: line)))
+                return .finished
+            }
+
+        case .await(let ref, let timeout):
+            switch lookup(ref, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let r):
+                mainWaitsFor = [r]
+                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: r.task, timeout: $0) } ?? AwaitCoroutine(r.task)
+                return .suspends(c, finish: { .value($0) })
+            }
+
+        case .gather(let refs, let returnExceptions, let timeout):
+            switch lookupAll(refs, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let rs):
+                mainWaitsFor = rs
+                let g = GatheringFuture(loop: loop, children: rs.map { $0.task }, returnExceptions: returnExceptions)
+                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
+                return .suspends(c, finish: { .value($0) })
+            }
+
+        case .wait(let refs, let mode, let timeout):
+            switch lookupAll(refs, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let rs):
+                mainWaitsFor = rs
+                let c = WaitCoroutine(loop: loop, futures: rs.map { $0.task }, mode: mode, timeout: timeout)
+                return .suspends(c, finish: { _ in
+                    var seen = Set<ObjectIdentifier>()
+                    let unique = rs.filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { $0.sequence < $1.sequence }
+                    return .waitSets(done: unique.filter { $0.task.isDone }.map(\.name),
+                                     pending: unique.filter { !$0.task.isDone }.map(\.name))
+                })
+            }
+
+        case .sleep(let d):
+            return .suspends(SleepCoroutine(loop: loop, delay: d), finish: { _ in .nothing })
+
+        case .block(let d):
+            emitMain(.holding(d, command: "block"))
+            loop.hold(d)
+            return .finished
+
+        case .status(let refs):
+            switch lookupAll(refs, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let rs):
+                emitResult(command, line: line, .status(rs.map(\.statusRow)))
+                return .finished
+            }
+
+        case .result(let ref):
+            switch lookup(ref, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let r):
+                switch r.task.result() {
+                case .success(let v):
+                    emitResult(command, line: line, .value(v))
+                    return .finished
+                case .failure(let e):
+                    return .raised(e)
+                }
+            }
+
+        case .time:
+            emitResult(command, line: line, .time(loop.now))
+            return .finished
+
+        case .setWorkers(let n):
+            workers = n
+            loop.setWorkers(n)
+            return .finished
+
+        case .timeline(let options):
+            emitResult(command, line: line, .view(.timeline(options)))
+            return .finished
+
+        case .help(let topic):
+            emitResult(command, line: line, .view(.help(topic: topic)))
+            return .finished
+
+        case .trace(let on):
+            traceOn = on
+            loop.instrument = on ? tracer : nil
+            emitResult(command, line: line, .view(.trace(on: on)))
+            return .finished
+
+        case .reset:
+            return .reset
+        case .exit:
+            return .exit
+        }
+    }
+
+    private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
+        let name: String
+        if let ref {
+            if byName[ref.name] != nil {
+                return .refused(Diagnostic(line: line, column: ref.column, message: "task '\(ref.name)' already exists"))
+            }
+            name = ref.name
+        } else {
+            repeat {
+                unnamedCounter += 1
+            } while byName["Task-\(unnamedCounter)"] != nil
+            name = "Task-\(unnamedCounter)"
+        }
+        if liveTasks >= options.limits.maxLiveTasks {
+            return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
+                message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
+        }
+        let record = TaskRecord(name: name, sequence: tasks.count, created: loop.now, line: line)
+        record.task = Task(loop: loop, name: name, coroutine: BodyCoroutine(session: self, record: record, body: body, isTask: true))
+        record.task.addDoneCallback(TaskFinished(session: self, record: record))
+        tasks.append(record)
+        byName[name] = record
+        liveTasks += 1
+        emit(record, .created)
+        return .finished
+    }
+
+    // MARK: - Trace
+
+    private lazy var tracer = Tracer(session: self)
+
+    fileprivate func emitTrace(_ e: TraceEvent) { sink.record(.trace(e)) }
+}
+
+/// The session's own done-callback on every task (the first one registered): reports
+/// done / failed / cancelled when the loop runs it, one batch after the task finished.
+private final class TaskFinished: DoneCallback {
+    unowned let session: Session
+    let record: TaskRecord
+    init(session: Session, record: TaskRecord) {
+        self.session = session
+        self.record = record
+    }
+    func futureDone(_ future: Future) { session.taskFinished(record) }
+}
+
+/// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).
+private final class RunCoroutine: Coroutine {
+    let body: Coroutine
+    let done: () -> Void
+    init(_ body: Coroutine, done: @escaping () -> Void) {
+        self.body = body
+        self.done = done
+    }
+    func resume(_ thrown: PyException?) -> Suspension {
+        let s = body.resume(thrown)
+        switch s {
+        case .returned, .raised: done()
+        default: break
+        }
+        return s
+    }
+}
+
+/// `trace on`: names each callback the loop runs.
+private final class Tracer: LoopInstrument {
+    unowned let session: Session
+    init(session: Session) { self.session = session }
+
+    func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?) {
+        let what: String
+        switch callback {
+        case .step(let task, let exc):
+            if task.name == "main" { return }     // main's own steps are the prompt
+            what = exc.map { "step \(task.name) (throw \($0.repr))" } ?? (task.hasStarted ? "step \(task.name) (resume)" : "step \(task.name) (first step)")
+        case .done(let target, let future):
+            let owner = (future as? Task)?.name ?? "future"
+            switch target {
+            case let t as Task: what = t.name == "main" ? "wake main (\(owner) done)" : "wake \(t.name) (\(owner) done)"
+            case is GatheringFuture: what = "gather: child \(owner) done"
+            case is WaitCoroutine: what = "wait: \(owner) done"
+            case is ReleaseWaiter: what = "wait_for: \(owner) done"
+            case is ThreadJob: what = "thread job: awaiting side done"
+            default: what = "done callback of \(owner)"
+            }
+        case .resolve:
+            what = "timer fired"
+        case .jobEnded(let job):
+            what = "thread job of \(job.owner) finished"
+        case .external:
+            return
+        }
+        session.emitTrace(TraceEvent(time: t, what: what, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
+    }
+}

@@ -1,0 +1,68 @@
+/// What the session knows about one spawned task beyond the asyncio Task itself:
+/// its name, times, and what its coroutine is suspended on (for status and deadlocks).
+public final class TaskRecord {
+    public enum Phase {
+        case pending
+        case running
+        case sleeping(until: Instant)
+        case waiting(for: String)
+        case inThread(ThreadJob)
+    }
+
+    public let name: String
+    /// Creation order within the loop (sets and status list tasks in this order).
+    public let sequence: Int
+    public let created: Instant
+    public let createdLine: Int
+    public internal(set) var started: Instant?
+    public internal(set) var finished: Instant?
+    public internal(set) var phase = Phase.pending
+    /// Nil for a `run` body, which is a plain coroutine awaited inline, not a Task.
+    public internal(set) var task: Task!
+
+    init(name: String, sequence: Int, created: Instant, line: Int) {
+        self.name = name
+        self.sequence = sequence
+        self.created = created
+        self.createdLine = line
+    }
+
+    var waitsFor: String? {
+        if case .waiting(let n) = phase { return n }
+        return nil
+    }
+
+    public var state: TaskState {
+        switch task.state {
+        case .cancelled: return .cancelled
+        case .finished: return task.exception == nil ? .done : .failed
+        case .pending: break
+        }
+        if task.cancelRequests > 0 { return .cancelling }
+        switch phase {
+        case .pending: return .pending
+        case .running: return .running
+        case .sleeping: return .sleeping
+        case .waiting: return .waiting
+        case .inThread: return .inThread
+        }
+    }
+
+    var statusRow: StatusRow {
+        let st = state
+        var until: Instant? = nil
+        var waits: String? = nil
+        var queued: Bool? = nil
+        switch (st, phase) {
+        case (.sleeping, .sleeping(let u)): until = u
+        case (.waiting, .waiting(let n)): waits = n
+        case (.inThread, .inThread(let job)): queued = job.state == .queued
+        default: break
+        }
+        return StatusRow(name: name, state: st,
+                         result: st == .done ? task.value : nil,
+                         error: st == .failed ? task.exception : nil,
+                         created: created, started: started, finished: finished,
+                         until: until, waitsFor: waits, queued: queued)
+    }
+}

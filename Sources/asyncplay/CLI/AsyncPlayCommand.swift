@@ -1,0 +1,33 @@
+import ArgumentParser
+import AsyncPlay
+
+@main
+struct AsyncPlayCommand: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "asyncplay",
+        abstract: "A playground for learning how an asyncio event loop really runs.",
+        discussion: """
+        Type a tiny language and watch a live event loop run your tasks: states, results,
+        exceptions, cancellation, timing, and a `cpu` step freezing the loop.
+
+          spawn A 1s                      asyncio.create_task(...) sleeping 1 s, returns 'A'
+          spawn B 5s, fail ValueError "boom"
+          spawn C 1s, cpu 200ms, 2s -> 42
+          cancel B         gather         wait A C first_completed
+          status           timeline       help
+
+        With no command, asyncplay starts the interactive shell on a terminal (real clock;
+        --virtual for virtual time). When standard input is not a terminal it runs it as a
+        script, like `asyncplay run -`.
+
+        Limits: a line holds at most 64 KiB; a body at most 1000 steps; a duration at
+        most 24 h (1 µs resolution); at most 2,000,000 tasks alive at once; timelines keep
+        the last 10,000,000 events.
+        """,
+        version: version,
+        subcommands: [ShellCommand.self, RunCommand.self, CheckCommand.self],
+        defaultSubcommand: ShellCommand.self
+    )
+}
