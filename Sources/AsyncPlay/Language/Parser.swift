@@ -2,24 +2,24 @@
 /// Errors carry the column of the offending token (or the end of the segment when
 /// something is missing); the message wording follows the reference oracle.
 struct CommandParser {
-    private let tokens: [Token]
+    private let tokens: ArraySlice<Token>
     private let line: SourceLine
     private let endColumn: Int
     private var index = 0
 
-    init(tokens: [Token], line: SourceLine) {
+    init(tokens: ArraySlice<Token>, line: SourceLine) {
         self.tokens = tokens
         self.line = line
-        let last = tokens.last!
-        endColumn = line.column(ofByte: last.end)
+        index = tokens.startIndex
+        endColumn = line.column(ofByte: tokens.last!.end)
     }
 
     // MARK: - Token helpers
 
-    private var peek: Token? { index < tokens.count ? tokens[index] : nil }
+    private var peek: Token? { index < tokens.endIndex ? tokens[index] : nil }
 
     private mutating func next() -> Token? {
-        guard index < tokens.count else { return nil }
+        guard index < tokens.endIndex else { return nil }
         index += 1
         return tokens[index - 1]
     }

@@ -1,43 +1,21 @@
-/// A whole `.async` file, parsed before anything runs: every line's commands, and every
-/// error of the file (a file with errors runs nothing).
+/// A whole `.async` file. It is checked in full before anything runs (a file with errors
+/// runs nothing), but its commands are parsed again line by line as main reaches them:
+/// a million-line script then never holds a million parsed lines in memory.
 public struct Script: Sendable {
-    public var lines: [ScriptLine]
-    public var diagnostics: [Diagnostic]
-    /// Every source line as written (without the newline), for carets under errors.
-    public var sourceLines: [String]
+    /// The file's bytes (without a BOM).
+    public let bytes: [UInt8]
+    /// Byte offset where each line starts; line N is `lineStarts[N - 1]`.
+    private let lineStarts: [Int]
+    public private(set) var diagnostics: [Diagnostic] = []
+    public let limits: Limits
 
     public var hasErrors: Bool { !diagnostics.isEmpty }
+    public var lineCount: Int { lineStarts.count }
 
     /// Parses UTF-8 bytes: a leading BOM is skipped, CRLF is accepted.
-    public static func parse(_ bytes: [UInt8], limits: Limits = .standard) -> Script {
-        var content = bytes[...]
-        if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
-        if let bad = firstInvalidUTF8(content) {
-            // Like the oracle: one diagnostic at the first bad byte, nothing else is trusted.
-            var lineStart = content.startIndex
-            var lineNumber = 1
-            for i in content.startIndex..<bad where content[i] == UInt8(ascii: "\n") {
-                lineNumber += 1
-                lineStart = i + 1
-            }
-            let column = bad - lineStart + 1
-            let raw = content[lineStart...].prefix { $0 != UInt8(ascii: "\n") }
-            var script = Script(lines: [], diagnostics: [], sourceLines: [])
-            script.sourceLines = Array(repeating: "", count: lineNumber - 1) + [String(decoding: raw, as: UTF8.self)]
-            script.diagnostics = [Diagnostic(line: lineNumber, column: column, message: "invalid UTF-8 (the file must be UTF-8 text)")]
-            return script
-        }
-        var script = Script(lines: [], diagnostics: [], sourceLines: [])
-        var number = 0
-        var start = content.startIndex
-        let end = content.endIndex
-        while start < end {
-            var stop = start
-            while stop < end && content[stop] != UInt8(ascii: "\n") { stop += 1 }
-            number += 1
-            script.addLine(number: number, content[start..<stop], limits: limits)
-            start = stop + 1
-        }
+    public static func parse(_ source: [UInt8], limits: Limits = .standard) -> Script {
+        var script = Script(source, limits: limits)
+        script.validate()
         return script
     }
 
@@ -45,52 +23,102 @@ public struct Script: Sendable {
         parse(Array(text.utf8), limits: limits)
     }
 
-    /// Parses one line typed in the shell (line number given by the shell).
-    public static func parseLine(_ text: String, number: Int, limits: Limits = .standard) -> (ScriptLine?, [Diagnostic]) {
-        var script = Script(lines: [], diagnostics: [], sourceLines: [])
-        script.addLine(number: number, Array(text.utf8)[...], limits: limits)
-        return (script.lines.first, script.diagnostics)
+    private init(_ source: [UInt8], limits: Limits) {
+        self.limits = limits
+        bytes = source.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(source.dropFirst(3)) : source
+        var starts: [Int] = []
+        if !bytes.isEmpty {
+            starts.append(0)
+            for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") && i + 1 < bytes.count { starts.append(i + 1) }
+        }
+        lineStarts = starts
     }
 
-    private mutating func addLine(number: Int, _ raw: ArraySlice<UInt8>, limits: Limits) {
-        var bytes = raw
-        while let last = bytes.last, last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
-        let sourceText = String(decoding: bytes, as: UTF8.self)
-        sourceLines.append(bytes.count > 4096 ? String(sourceText.prefix(200)) + "…" : sourceText)
-        if bytes.count > limits.maxLineBytes {
-            diagnostics.append(Diagnostic(line: number, column: limits.maxLineBytes + 1,
-                message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))"))
+    /// The bytes of line `n` (1-based) without its newline and trailing CRs.
+    private func lineBytes(_ n: Int) -> ArraySlice<UInt8> {
+        let start = lineStarts[n - 1]
+        var end = n < lineStarts.count ? lineStarts[n] - 1 : bytes.count
+        if end > start && end == bytes.count && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
+        while end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return bytes[start..<end]
+    }
+
+    /// Line `n` as written (for carets under errors); very long lines are cut short.
+    public func sourceLine(_ n: Int) -> String? {
+        guard n >= 1 && n <= lineStarts.count else { return nil }
+        let b = lineBytes(n)
+        if b.count > 4096 { return String(decoding: b.prefix(200), as: UTF8.self) + "…" }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    /// Line `n` without trailing whitespace, as transcripts echo it.
+    public func echoText(_ n: Int) -> String { Script.trimTrailingSpace(lineBytes(n)) }
+
+    private mutating func validate() {
+        if let bad = Script.firstInvalidUTF8(bytes[...]) {
+            // Like the oracle: one diagnostic at the first bad byte, nothing else is trusted.
+            let line = (lineStarts.lastIndex { $0 <= bad } ?? 0)
+            diagnostics = [Diagnostic(line: line + 1, column: bad - lineStarts[line] + 1,
+                                      message: "invalid UTF-8 (the file must be UTF-8 text)")]
             return
         }
-        let source = SourceLine(sourceText.utf8[...])
+        for n in stride(from: 1, through: lineStarts.count, by: 1) {
+            if case .failure(let errors) = Script.parseLine(lineBytes(n), number: n, limits: limits) {
+                diagnostics += errors.diagnostics
+            }
+        }
+    }
+
+    /// The commands of line `n`, or nil when it holds none (blank, comment). Only for a
+    /// script without errors.
+    public func commands(ofLine n: Int) -> ScriptLine? {
+        guard case .success(let line) = Script.parseLine(lineBytes(n), number: n, limits: limits) else { return nil }
+        return line
+    }
+
+    /// Parses one line typed in the shell.
+    public static func parseLine(_ text: String, number: Int, limits: Limits = .standard) -> Result<ScriptLine?, LineErrors> {
+        if let bad = firstInvalidUTF8(Array(text.utf8)[...]) {
+            return .failure(LineErrors([Diagnostic(line: number, column: bad + 1, message: "invalid UTF-8")]))
+        }
+        return parseLine(Array(text.utf8)[...], number: number, limits: limits)
+    }
+
+    static func parseLine(_ bytes: ArraySlice<UInt8>, number: Int, limits: Limits) -> Result<ScriptLine?, LineErrors> {
+        if bytes.count > limits.maxLineBytes {
+            return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
+                message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
+        }
+        let source = SourceLine(bytes)
         let tokens: [Token]
         do {
             tokens = try Lexer(source).tokenize()
         } catch {
-            diagnostics.append(Diagnostic(line: number, column: error.column, message: error.message))
-            return
+            return .failure(LineErrors([Diagnostic(line: number, column: error.column, message: error.message)]))
         }
+        if tokens.isEmpty { return .success(nil) }
         var commands: [Command] = []
+        var errors: [Diagnostic] = []
         var segmentStart = 0
         for i in 0...tokens.count where i == tokens.count || tokens[i].kind == .semicolon {
             if i > segmentStart {
-                var parser = CommandParser(tokens: Array(tokens[segmentStart..<i]), line: source)
+                var parser = CommandParser(tokens: tokens[segmentStart..<i], line: source)
                 do {
                     let command = try parser.command()
-                    if let tooMany = Script.bodyTooLong(command, limits: limits) {
-                        diagnostics.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start), message: tooMany))
+                    if let tooMany = bodyTooLong(command, limits: limits) {
+                        errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start), message: tooMany))
                     } else {
                         commands.append(command)
                     }
                 } catch {
-                    diagnostics.append(Diagnostic(line: number, column: error.column, message: error.message))
+                    errors.append(Diagnostic(line: number, column: error.column, message: error.message))
                 }
             }
             segmentStart = i + 1
         }
-        if !commands.isEmpty {
-            lines.append(ScriptLine(number: number, text: Script.trimTrailingSpace(sourceText), commands: commands))
-        }
+        if !errors.isEmpty { return .failure(LineErrors(errors)) }
+        if commands.isEmpty { return .success(nil) }
+        return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: commands))
     }
 
     private static func bodyTooLong(_ command: Command, limits: Limits) -> String? {
@@ -104,14 +132,13 @@ public struct Script: Sendable {
         return nil
     }
 
-    static func trimTrailingSpace(_ s: String) -> String {
-        var end = s.endIndex
-        while end > s.startIndex {
-            let before = s.index(before: end)
-            if s[before].isWhitespace { end = before } else { break }
-        }
-        return String(s[..<end])
+    static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
+        var end = b.endIndex
+        while end > b.startIndex, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C].contains(b[end - 1]) { end -= 1 }
+        return String(decoding: b[b.startIndex..<end], as: UTF8.self)
     }
+
+    static func trimTrailingSpace(_ s: String) -> String { trimTrailingSpace(Array(s.utf8)[...]) }
 
     /// Offset of the first byte that is not part of valid UTF-8, if any.
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
@@ -127,15 +154,15 @@ public struct Script: Sendable {
             case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minScalar = 0x80
             case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minScalar = 0x800
             case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minScalar = 0x10000
-            default: return i
+            default: return i - bytes.startIndex
             }
             var j = i + 1
             for _ in 0..<need {
-                guard j < end, bytes[j] & 0xC0 == 0x80 else { return i }
+                guard j < end, bytes[j] & 0xC0 == 0x80 else { return i - bytes.startIndex }
                 scalar = scalar << 6 | UInt32(bytes[j] & 0x3F)
                 j += 1
             }
-            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i - bytes.startIndex }
             i = j
         }
         return nil
@@ -143,6 +170,12 @@ public struct Script: Sendable {
 }
 
 extension Script {
-    /// Whether `source` parses without errors (cheap enough to call before a run).
+    /// Whether `source` parses without errors.
     public static func looksValid(_ source: [UInt8]) -> Bool { !parse(source).hasErrors }
+}
+
+/// Every error found on one line.
+public struct LineErrors: Error {
+    public let diagnostics: [Diagnostic]
+    init(_ d: [Diagnostic]) { diagnostics = d }
 }

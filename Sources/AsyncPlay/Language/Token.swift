@@ -20,7 +20,7 @@ struct SourceLine {
     let bytes: [UInt8]
     let isASCII: Bool
 
-    init(_ text: Substring.UTF8View) {
+    init(_ text: ArraySlice<UInt8>) {
         bytes = Array(text)
         isASCII = !bytes.contains(where: { $0 >= 0x80 })
     }

@@ -73,6 +73,8 @@ public enum PyFloat {
 /// Python's str repr: single quotes unless the text holds a single quote and no double quote.
 public enum PyString {
     public static func repr(_ s: String) -> String {
+        // Fast path: printable ASCII without quotes or backslashes is shown as is.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C }) { return "'" + s + "'" }
         let quote: Character = (s.contains("'") && !s.contains("\"")) ? "\"" : "'"
         var out = String(quote)
         for u in s.unicodeScalars {

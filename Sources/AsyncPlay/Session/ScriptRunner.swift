@@ -14,57 +14,47 @@ public struct ScriptRunner {
     public var fileName: String
     public var sessionOptions = Session.Options()
     public var textOptions = TextRenderer.Options()
+    /// Style of syntax errors (they go to stderr, whose terminal may differ from stdout's).
+    public var errorStyle = TextStyle.plain
 
     public init(fileName: String) { self.fileName = fileName }
 
     /// Runs `source`, writing the transcript or JSON Lines to `out`.
     public func run(_ source: [UInt8], out: OutputBuffer) -> Outcome {
         let script = Script.parse(source, limits: sessionOptions.limits)
-        let diagnostics = DiagnosticRenderer(fileName: fileName) { n in
-            n >= 1 && n <= script.sourceLines.count ? script.sourceLines[n - 1] : nil
-        }
+        let diagnostics = DiagnosticRenderer(fileName: fileName) { script.sourceLine($0) }
         if script.hasErrors {
-            switch format {
-            case .jsonLines:
+            let text = script.diagnostics.map { diagnostics.render($0, style: errorStyle) }.joined()
+            let count = script.diagnostics.count
+            if format == .jsonLines {
                 let json = JSONRenderer(out: out)
                 for d in script.diagnostics { json.record(.diagnostic(d)) }
                 out.flush()
-                return Outcome(exitCode: 2, syntaxErrors: script.diagnostics.map { diagnostics.render($0) }.joined())
-            case .transcript:
-                let text = script.diagnostics.map { diagnostics.render($0, style: textOptions.style) }.joined()
-                let count = script.diagnostics.count
-                return Outcome(exitCode: 2, syntaxErrors: text + "\(count) error\(count == 1 ? "" : "s"); nothing was run\n")
             }
+            return Outcome(exitCode: 2, syntaxErrors: text + "\(count) error\(count == 1 ? "" : "s"); nothing was run\n")
         }
-        let log = EventLog(limit: sessionOptions.limits.maxKeptEvents)
         let sink: RecordSink
         var echo: ((String) -> Void)? = nil
         switch format {
         case .jsonLines:
             sink = JSONRenderer(out: out)
         case .transcript:
+            let log = EventLog(limit: sessionOptions.limits.maxKeptEvents)
             let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, options: textOptions)
             echo = text.echo
             sink = FanoutSink([log, text])
         }
-        // Lines arrive when main asks for them; blank and comment lines are echoed then,
-        // so the transcript keeps every line of the file in order.
-        var nextCommandLine = 0
-        var nextSourceLine = 1
-        let lines = script.lines
-        let sources = script.sourceLines
+        // Lines are parsed as main asks for them; blank and comment lines are echoed then,
+        // so the transcript keeps every line of the file, in order.
+        var next = 1
         let feed: () -> ScriptLine? = {
-            let upTo = nextCommandLine < lines.count ? lines[nextCommandLine].number : sources.count + 1
-            if let echo {
-                while nextSourceLine < upTo {
-                    echo(Script.trimTrailingSpace(sources[nextSourceLine - 1]))
-                    nextSourceLine += 1
-                }
+            while next <= script.lineCount {
+                let n = next
+                next += 1
+                if let line = script.commands(ofLine: n) { return line }
+                echo?(script.echoText(n))
             }
-            nextSourceLine = upTo + 1
-            guard nextCommandLine < lines.count else { return nil }
-            nextCommandLine += 1
-            return lines[nextCommandLine - 1]
+            return nil
         }
         let session = Session(options: sessionOptions, lines: .script(feed), sink: sink)
         session.run()

@@ -30,11 +30,12 @@ public enum TranscriptFile {
         let outcome = runner.run(source, out: out)
         if outcome.exitCode == 2 {
             // Nothing ran: the inputs, then every error.
-            let text = String(decoding: source, as: UTF8.self)
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Script.trimTrailingSpace(String($0)) }
-            if lines.last == "" { lines.removeLast() }
-            let echoed = lines.map { $0.isEmpty ? ">>>" : TextRenderer.prompt + $0 }.joined(separator: "\n")
-            return (echoed + "\n" + outcome.syntaxErrors, 2)
+            let script = Script.parse(source)
+            let echoed = (0..<script.lineCount).map { n -> String in
+                let text = script.echoText(n + 1)
+                return text.isEmpty ? ">>>\n" : TextRenderer.prompt + text + "\n"
+            }.joined()
+            return (echoed + outcome.syntaxErrors, 2)
         }
         return (out.text, outcome.exitCode)
     }

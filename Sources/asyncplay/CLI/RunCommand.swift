@@ -64,7 +64,8 @@ struct RunCommand: ParsableCommand {
             runner.sessionOptions.clock = { RealClock(speed: speed) }
         }
         // Syntax errors go to stderr, the transcript to stdout: colour follows each.
-        runner.textOptions.style = TextStyle(color: output.useColor(fd: Script.looksValid(source) ? 1 : 2))
+        runner.textOptions.style = TextStyle(color: output.useColor(fd: 1))
+        runner.errorStyle = TextStyle(color: output.useColor(fd: 2))
         runner.textOptions.language = output.language
         let out = StandardStreams.stdoutBuffer(live: realtime)
         let outcome = runner.run(source, out: out)
