@@ -7,68 +7,73 @@ enum DurationLiteral {
         case tooLong
     }
 
-    static func parse(_ text: String) -> Outcome {
-        var bytes = Array(text.utf8)
+    static func parse(_ text: String) -> Outcome { parse(Array(text.utf8)[...]) }
+
+    /// Parses the bytes of one word, with no allocation.
+    static func parse(_ word: ArraySlice<UInt8>) -> Outcome {
+        var end = word.endIndex
         var unitMicros: Int64 = 1_000_000
-        if bytes.last == UInt8(ascii: "s") {
-            bytes.removeLast()
-            if bytes.last == UInt8(ascii: "m") { bytes.removeLast(); unitMicros = 1000 }
-        } else if bytes.last == UInt8(ascii: "m") {
-            bytes.removeLast()
+        if end > word.startIndex && word[end - 1] == UInt8(ascii: "s") {
+            end -= 1
+            if end > word.startIndex && word[end - 1] == UInt8(ascii: "m") { end -= 1; unitMicros = 1000 }
+        } else if end > word.startIndex && word[end - 1] == UInt8(ascii: "m") {
+            end -= 1
             unitMicros = 60_000_000
         }
         // number := digits [. digits*] | . digits
-        var intDigits: [UInt8] = []
-        var fracDigits: [UInt8] = []
-        var seenDot = false
-        for b in bytes {
-            if b == UInt8(ascii: ".") {
-                if seenDot { return .notADuration }
-                seenDot = true
-            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
-                if seenDot { fracDigits.append(b - 48) } else { intDigits.append(b - 48) }
-            } else {
-                return .notADuration
-            }
-        }
-        if intDigits.isEmpty && fracDigits.isEmpty { return .notADuration }
-        // Leading zeros do not change the value; more than 6 significant integer digits of
-        // minutes already pass 24 h, so overflow cannot happen below.
-        while intDigits.first == 0 { intDigits.removeFirst() }
-        if intDigits.count > 9 { return .tooLong }
         var whole: Int64 = 0
-        for d in intDigits { whole = whole * 10 + Int64(d) }
-        var micros = whole * unitMicros
-        // Fraction: value = frac / 10^k units; keep enough digits to round exactly.
-        if !fracDigits.isEmpty {
-            // unitMicros is 10^3, 10^6 or 6·10^7; scaling the fraction by it: exact with
-            // big enough precision. Use at most 18 digits (beyond that only the sticky bit matters).
-            let kept = Array(fracDigits.prefix(17))
-            let sticky = fracDigits.dropFirst(17).contains(where: { $0 != 0 })
-            var num: UInt64 = 0
-            for d in kept { num = num * 10 + UInt64(d) }
-            var den: UInt64 = 1
-            for _ in kept { den *= 10 }
-            // micros_frac = num * unit / den, rounded half-to-even (sticky breaks ties upward)
-            let (q, r) = mulDiv(num, UInt64(unitMicros), den)
-            var frac = q
-            let twice = r.multipliedFullWidth(by: 2)
-            let twiceR = twice.high == 0 ? twice.low : UInt64.max
-            if twiceR > den || (twiceR == den && (sticky || q % 2 == 1)) {
-                frac += 1
-            } else if twiceR == den && sticky {
-                frac += 1
-            }
-            micros += Int64(frac)
+        var wholeDigits = 0            // significant digits of the integer part
+        var sawDigit = false
+        var i = word.startIndex
+        while i < end, word[i] >= 48 && word[i] <= 57 {
+            sawDigit = true
+            if whole > 0 || word[i] != 48 { wholeDigits += 1 }
+            if wholeDigits > 9 { return validNumber(word, from: i, to: end) ? .tooLong : .notADuration }
+            whole = whole * 10 + Int64(word[i] - 48)
+            i += 1
         }
-        if micros > TimeAmount.maximum.microseconds { return .tooLong }
-        return .ok(TimeAmount(microseconds: micros))
+        // Fraction: keep up to 17 digits exactly; beyond that only "was anything non-zero" matters.
+        var fraction: UInt64 = 0
+        var scale: UInt64 = 1
+        var sticky = false
+        if i < end && word[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, word[i] >= 48 && word[i] <= 57 {
+                sawDigit = true
+                if scale < 100_000_000_000_000_000 {
+                    fraction = fraction * 10 + UInt64(word[i] - 48)
+                    scale *= 10
+                } else if word[i] != 48 {
+                    sticky = true
+                }
+                i += 1
+            }
+        }
+        guard i == end, sawDigit else { return .notADuration }
+        var micros = whole * unitMicros
+        if fraction > 0 || sticky {
+            // fraction/scale units, in µs: fraction·unit/scale, rounded half to even.
+            let p = fraction.multipliedFullWidth(by: UInt64(unitMicros))
+            let (q, r) = scale.dividingFullWidth((high: p.high, low: p.low))
+            var part = q
+            let twice = r.multipliedReportingOverflow(by: 2)
+            let twiceR = twice.overflow ? UInt64.max : twice.partialValue
+            if twiceR > scale || (twiceR == scale && (sticky || q % 2 == 1)) {
+                part += 1
+            }
+            micros += Int64(part)
+        }
+        return micros > TimeAmount.maximum.microseconds ? .tooLong : .ok(TimeAmount(microseconds: micros))
     }
 
-    /// (a·b) / d and its remainder, without overflow.
-    private static func mulDiv(_ a: UInt64, _ b: UInt64, _ d: UInt64) -> (UInt64, UInt64) {
-        let p = a.multipliedFullWidth(by: b)
-        let (q, r) = d.dividingFullWidth((high: p.high, low: p.low))
-        return (q, r)
+    /// Whether the rest of a long number is still a well-formed number (then it is merely too long).
+    private static func validNumber(_ word: ArraySlice<UInt8>, from: Int, to end: Int) -> Bool {
+        var i = from
+        while i < end, word[i] >= 48 && word[i] <= 57 { i += 1 }
+        if i < end && word[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, word[i] >= 48 && word[i] <= 57 { i += 1 }
+        }
+        return i == end
     }
 }

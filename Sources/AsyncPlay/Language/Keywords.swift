@@ -14,5 +14,24 @@ public enum Keywords {
     public static let all: Set<String> = Set(commands + options + steps + values)
     static let stepWords: Set<String> = Set(steps)
 
-    public static func isKeyword(_ word: String) -> Bool { all.contains(word) }
+    /// Keywords grouped by first letter (all are lowercase ASCII): a lookup compares a
+    /// few byte strings instead of hashing (the check runs for every word of a script).
+    private static let byFirstLetter: [[[UInt8]]] = {
+        var table = Array(repeating: [[UInt8]](), count: 26)
+        for k in all { table[Int(k.utf8.first! - UInt8(ascii: "a"))].append(Array(k.utf8)) }
+        return table
+    }()
+
+    public static func isKeyword(_ word: String) -> Bool {
+        var w = word
+        return w.withUTF8 { isKeyword(bytes: $0) }
+    }
+
+    static func isKeyword(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = bytes.first, f >= UInt8(ascii: "a"), f <= UInt8(ascii: "z") else { return false }
+        for k in byFirstLetter[Int(f - UInt8(ascii: "a"))] where k.count == bytes.count {
+            if k.elementsEqual(bytes) { return true }
+        }
+        return false
+    }
 }

@@ -18,24 +18,26 @@ struct Lexer {
 
     func tokenize() throws(LineError) -> [Token] {
         let bytes = line.bytes
+        let base = line.base
         let n = bytes.count
         var tokens: [Token] = []
+        tokens.reserveCapacity(8)
         var i = 0
         while i < n {
-            let c = bytes[i]
+            let c = bytes[base + i]
             switch c {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
                 i += 1
             case UInt8(ascii: "#"):
                 return tokens
             case UInt8(ascii: ";"):
-                tokens.append(Token(kind: .semicolon, start: i, end: i + 1, text: ";"))
+                tokens.append(Token(kind: .semicolon, start: i, end: i + 1, stringValue: nil))
                 i += 1
             case UInt8(ascii: ","):
-                tokens.append(Token(kind: .comma, start: i, end: i + 1, text: ","))
+                tokens.append(Token(kind: .comma, start: i, end: i + 1, stringValue: nil))
                 i += 1
-            case UInt8(ascii: "-") where i + 1 < n && bytes[i + 1] == UInt8(ascii: ">"):
-                tokens.append(Token(kind: .arrow, start: i, end: i + 2, text: "->"))
+            case UInt8(ascii: "-") where i + 1 < n && bytes[base + i + 1] == UInt8(ascii: ">"):
+                tokens.append(Token(kind: .arrow, start: i, end: i + 2, stringValue: nil))
                 i += 2
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
                 let (token, next) = try string(from: i, quote: c)
@@ -45,12 +47,11 @@ struct Lexer {
                 guard Lexer.isWordByte(c) else { throw unexpectedCharacter(at: i) }
                 var j = i
                 // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
-                while j < n && Lexer.isWordByte(bytes[j])
-                        && !(bytes[j] == UInt8(ascii: "-") && j + 1 < n && bytes[j + 1] == UInt8(ascii: ">")) {
+                while j < n && Lexer.isWordByte(bytes[base + j])
+                        && !(bytes[base + j] == UInt8(ascii: "-") && j + 1 < n && bytes[base + j + 1] == UInt8(ascii: ">")) {
                     j += 1
                 }
-                let text = String(decoding: bytes[i..<j], as: UTF8.self)
-                tokens.append(Token(kind: .word, start: i, end: j, text: text))
+                tokens.append(Token(kind: .word, start: i, end: j, stringValue: nil))
                 i = j
             }
         }
@@ -59,21 +60,22 @@ struct Lexer {
 
     private func string(from start: Int, quote: UInt8) throws(LineError) -> (Token, Int) {
         let bytes = line.bytes
+        let base = line.base
         var value: [UInt8] = []
         var j = start + 1
         while true {
             guard j < bytes.count else {
                 throw LineError(column: line.column(ofByte: start), message: "unterminated string")
             }
-            let d = bytes[j]
+            let d = bytes[base + j]
             if d == UInt8(ascii: "\\") && j + 1 < bytes.count {
-                let e = bytes[j + 1]
+                let e = bytes[base + j + 1]
                 switch e {
                 case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n"))
                 case UInt8(ascii: "t"): value.append(UInt8(ascii: "\t"))
                 case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value.append(e)
                 default:
-                    let shown = String(decoding: bytes[(j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
+                    let shown = String(decoding: bytes[(base + j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
                     throw LineError(column: line.column(ofByte: j + 1),
                                     message: "unknown escape '\\\(shown)' (use \\n, \\t, \\\\, \\\" or \\')")
                 }
@@ -84,13 +86,14 @@ struct Lexer {
             value.append(d)
             j += 1
         }
-        let token = Token(kind: .string, start: start, end: j + 1, text: String(decoding: value, as: UTF8.self))
+        let token = Token(kind: .string, start: start, end: j + 1, stringValue: String(decoding: value, as: UTF8.self))
         return (token, j + 1)
     }
 
     private func unexpectedCharacter(at i: Int) -> LineError {
-        let len = utf8Length(line.bytes[i])
-        let ch = String(decoding: line.bytes[i..<min(line.bytes.count, i + len)], as: UTF8.self)
+        let base = line.base
+        let len = utf8Length(line.bytes[base + i])
+        let ch = String(decoding: line.bytes[(base + i)..<min(line.bytes.endIndex, base + i + len)], as: UTF8.self)
         var message = "unexpected character \(PyString.repr(ch))"
         if let hint = Lexer.hint(for: ch) { message += "; " + hint }
         return LineError(column: line.column(ofByte: i), message: message)

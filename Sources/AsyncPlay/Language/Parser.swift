@@ -30,6 +30,9 @@ struct CommandParser {
         LineError(column: column(t), message: message)
     }
 
+    /// A token's text: a string literal's value, or the word itself.
+    private func text(_ t: Token) -> String { t.stringValue ?? line.text(t) }
+
     /// How a token is quoted in messages: Python's repr of its source text.
     private func shown(_ t: Token) -> String { PyString.repr(line.text(t)) }
 
@@ -37,12 +40,14 @@ struct CommandParser {
         if let t = peek { throw error(t, "unexpected \(shown(t))") }
     }
 
-    static func isName(_ text: String) -> Bool {
-        guard let first = text.utf8.first,
+    static func isName(_ text: String) -> Bool { isName(Array(text.utf8)[...]) }
+
+    static func isName(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard let first = bytes.first,
               (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
                 || (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || first == UInt8(ascii: "_")
         else { return false }
-        for b in text.utf8 {
+        for b in bytes {
             let ok = (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
                 || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
                 || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
@@ -57,27 +62,28 @@ struct CommandParser {
 
     private func isNameToken(_ t: Token?) -> Bool {
         guard let t, t.kind == .word else { return false }
-        return CommandParser.isName(t.text) && !Keywords.isKeyword(t.text)
+        let bytes = line.slice(t)
+        return CommandParser.isName(bytes) && !bytes.withUnsafeBufferPointer { Keywords.isKeyword(bytes: $0) }
     }
 
     private mutating func name(_ what: String = "a task name") throws(LineError) -> NameRef {
         guard let t = next() else { throw error(nil, "expected \(what)") }
-        guard t.kind == .word, CommandParser.isName(t.text) else {
+        guard t.kind == .word, CommandParser.isName(text(t)) else {
             throw error(t, "expected \(what), got \(shown(t))")
         }
-        if Keywords.isKeyword(t.text) { throw error(t, "'\(t.text)' is a keyword, not a task name") }
-        return NameRef(name: t.text, column: column(t))
+        if Keywords.isKeyword(text(t)) { throw error(t, "'\(text(t))' is a keyword, not a task name") }
+        return NameRef(name: text(t), column: column(t))
     }
 
     private mutating func duration() throws(LineError) -> TimeAmount {
         guard let t = next() else { throw error(nil, "expected a duration (e.g. 1s, 250ms, 2m)") }
         guard t.kind == .word else { throw error(t, "expected a duration, got \(shown(t))") }
-        switch DurationLiteral.parse(t.text) {
+        switch DurationLiteral.parse(line.slice(t)) {
         case .ok(let amount): return amount
         case .tooLong: throw error(t, "duration \(shown(t)) exceeds 24 h")
         case .notADuration:
             var message = "invalid duration \(shown(t)) (number with unit ms, s or m)"
-            if let hint = CommandParser.durationHint(t.text) { message += "; " + hint }
+            if let hint = CommandParser.durationHint(text(t)) { message += "; " + hint }
             throw error(t, message)
         }
     }
@@ -94,23 +100,23 @@ struct CommandParser {
 
     private mutating func value() throws(LineError) -> PyValue {
         guard let t = next() else { throw error(nil, "expected a value after '->'") }
-        if t.kind == .string { return .string(t.text) }
+        if t.kind == .string { return .string(text(t)) }
         if t.kind == .word {
-            switch t.text {
+            switch text(t) {
             case "none": return .none
             case "true": return .bool(true)
             case "false": return .bool(false)
             default: break
             }
-            if let digits = PyLiteral.integer(t.text) { return .int(digits) }
-            if PyLiteral.isFloat(t.text) {
-                guard let d = Double(t.text), d.isFinite else { throw error(t, "number out of range: \(t.text)") }
+            if let digits = PyLiteral.integer(text(t)) { return .int(digits) }
+            if PyLiteral.isFloat(text(t)) {
+                guard let d = Double(text(t)), d.isFinite else { throw error(t, "number out of range: \(text(t))") }
                 return .float(d)
             }
         }
         var message = "invalid value \(shown(t)) (integer, float, \"string\", none, true or false)"
-        if t.kind == .word, ["None", "True", "False", "null", "nil"].contains(t.text) {
-            message += "; write \(t.text == "True" ? "true" : t.text == "False" ? "false" : "none") in lowercase"
+        if t.kind == .word, ["None", "True", "False", "null", "nil"].contains(text(t)) {
+            message += "; write \(text(t) == "True" ? "true" : text(t) == "False" ? "false" : "none") in lowercase"
         }
         throw error(t, message)
     }
@@ -118,12 +124,12 @@ struct CommandParser {
     private mutating func step() throws(LineError) -> Step {
         let expected = "a step (DUR, sleep, cpu, thread, await or fail)"
         guard let t = next() else { throw error(nil, "expected \(expected)") }
-        if t.kind == .word, let first = t.text.utf8.first {
+        if t.kind == .word, let first = text(t).utf8.first {
             if (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: ".") {
                 index -= 1
                 return .sleep(try duration())
             }
-            switch t.text {
+            switch text(t) {
             case "sleep": return .sleep(try duration())
             case "cpu": return .cpu(try duration())
             case "thread": return .thread(try duration())
@@ -132,14 +138,14 @@ struct CommandParser {
                 var type = "Exception"
                 var message: String? = nil
                 if let nt = peek, nt.kind == .word {
-                    guard CommandParser.isExceptionType(nt.text), !Keywords.isKeyword(nt.text) else {
+                    guard CommandParser.isExceptionType(text(nt)), !Keywords.isKeyword(text(nt)) else {
                         throw error(nt, "expected an exception type, got \(shown(nt))")
                     }
-                    type = nt.text
+                    type = text(nt)
                     index += 1
                 }
                 if let nt = peek, nt.kind == .string {
-                    message = nt.text
+                    message = text(nt)
                     index += 1
                 }
                 return .fail(type: type, message: message)
@@ -170,7 +176,7 @@ struct CommandParser {
         var out: [NameRef] = []
         while isNameToken(peek) {
             let t = next()!
-            out.append(NameRef(name: t.text, column: column(t)))
+            out.append(NameRef(name: text(t), column: column(t)))
         }
         return out
     }
@@ -181,32 +187,32 @@ struct CommandParser {
         let t = next()!
         guard t.kind == .word else { throw error(t, "expected a command, got \(shown(t))") }
         let command: Command
-        switch t.text {
+        switch text(t) {
         case "spawn", "run":
             var name: NameRef? = nil
             if isNameToken(peek) {
                 let nt = next()!
-                name = NameRef(name: nt.text, column: column(nt))
-            } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(nt.text), !Keywords.stepWords.contains(nt.text) {
-                throw error(nt, "'\(nt.text)' is a keyword, not a task name")
+                name = NameRef(name: text(nt), column: column(nt))
+            } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(text(nt)), !Keywords.stepWords.contains(text(nt)) {
+                throw error(nt, "'\(text(nt))' is a keyword, not a task name")
             }
             let body = try self.body()
-            return t.text == "spawn" ? .spawn(name: name, body: body) : .run(name: name, body: body)
+            return text(t) == "spawn" ? .spawn(name: name, body: body) : .run(name: name, body: body)
         case "cancel":
             let name = try self.name()
             var message: String? = nil
-            if let nt = peek, nt.kind == .string { message = nt.text; index += 1 }
+            if let nt = peek, nt.kind == .string { message = text(nt); index += 1 }
             command = .cancel(name, message: message)
         case "await":
             let name = try self.name()
             var timeout: TimeAmount? = nil
-            if let nt = peek, nt.kind == .word, nt.text == "timeout" {
+            if let nt = peek, nt.kind == .word, text(nt) == "timeout" {
                 index += 1
                 timeout = try duration()
             }
             command = .await(name, timeout: timeout)
         case "gather", "wait":
-            command = try gatherOrWait(isGather: t.text == "gather")
+            command = try gatherOrWait(isGather: text(t) == "gather")
         case "sleep": command = .sleep(try duration())
         case "block": command = .block(try duration())
         case "status", "ps": command = .status(names())
@@ -217,24 +223,24 @@ struct CommandParser {
         case "exit", "quit": command = .exit
         case "trace":
             let nt = next()
-            guard let nt, nt.kind == .word, nt.text == "on" || nt.text == "off" else { throw error(nt, "expected on or off") }
-            command = .trace(nt.text == "on")
+            guard let nt, nt.kind == .word, text(nt) == "on" || text(nt) == "off" else { throw error(nt, "expected on or off") }
+            command = .trace(text(nt) == "on")
         case "set":
             let nt = next()
-            guard let nt, nt.kind == .word, nt.text == "workers" else { throw error(nt, "expected 'workers'") }
+            guard let nt, nt.kind == .word, text(nt) == "workers" else { throw error(nt, "expected 'workers'") }
             let nv = next()
-            guard let nv, nv.kind == .word, let digits = PyLiteral.integer(nv.text),
-                  nv.text.first?.isASCIIDigit == true, digits.count <= 4,
+            guard let nv, nv.kind == .word, let digits = PyLiteral.integer(text(nv)),
+                  text(nv).first?.isASCIIDigit == true, digits.count <= 4,
                   let n = Int(digits), (1...1024).contains(n)
             else { throw error(nv, "expected a number of workers (1..1024)") }
             command = .setWorkers(n)
         case "help":
             var topic: String? = nil
-            if let nt = peek { topic = nt.text; index += 1 }
+            if let nt = peek { topic = text(nt); index += 1 }
             command = .help(topic: topic)
         default:
             var message = "unknown command \(shown(t))"
-            if let guess = Suggest.closest(to: t.text, among: Keywords.commands) {
+            if let guess = Suggest.closest(to: text(t), among: Keywords.commands) {
                 message += "; did you mean '\(guess)'?"
             }
             throw error(t, message)
@@ -250,7 +256,7 @@ struct CommandParser {
         var returnExceptions = false
         var mode: WaitMode? = nil
         while let nt = next() {
-            let word = nt.kind == .word ? nt.text : nil
+            let word = nt.kind == .word ? text(nt) : nil
             if let word, seen.contains(word) { throw error(nt, "'\(word)' given twice") }
             switch word {
             case "timeout"?:

@@ -134,7 +134,11 @@ public struct Script: Sendable {
 
     static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
         var end = b.endIndex
-        while end > b.startIndex, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C].contains(b[end - 1]) { end -= 1 }
+        while end > b.startIndex {
+            let c = b[end - 1]
+            guard c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0B || c == 0x0C else { break }
+            end -= 1
+        }
         return String(decoding: b[b.startIndex..<end], as: UTF8.self)
     }
 
