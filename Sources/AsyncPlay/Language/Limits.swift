@@ -7,9 +7,9 @@ public struct Limits: Sendable {
     public var maxStepsPerBody = 1000
     /// Tasks alive (not finished) at once in one loop.
     public var maxLiveTasks = 2_000_000
-    /// Events kept for `timeline`, `why` and `status`; past it the oldest details are dropped
-    /// from pictures, never from the transcript.
-    public var maxKeptEvents = 10_000_000
+    /// Events kept for `timeline`, `why` and `tree`; past it the oldest details are dropped
+    /// from pictures, never from the transcript (no picture of a million tasks is readable).
+    public var maxKeptEvents = 1_000_000
 
     public init() {}
     public static let standard = Limits()

@@ -63,7 +63,7 @@ public struct Script: Sendable {
             return
         }
         for n in stride(from: 1, through: lineStarts.count, by: 1) {
-            if case .failure(let errors) = Script.parseLine(lineBytes(n), number: n, limits: limits) {
+            if case .failure(let errors) = Script.parseLine(lineBytes(n), number: n, limits: limits, checkOnly: true) {
                 diagnostics += errors.diagnostics
             }
         }
@@ -84,7 +84,7 @@ public struct Script: Sendable {
         return parseLine(Array(text.utf8)[...], number: number, limits: limits)
     }
 
-    static func parseLine(_ bytes: ArraySlice<UInt8>, number: Int, limits: Limits) -> Result<ScriptLine?, LineErrors> {
+    static func parseLine(_ bytes: ArraySlice<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false) -> Result<ScriptLine?, LineErrors> {
         if bytes.count > limits.maxLineBytes {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
@@ -117,7 +117,7 @@ public struct Script: Sendable {
             segmentStart = i + 1
         }
         if !errors.isEmpty { return .failure(LineErrors(errors)) }
-        if commands.isEmpty { return .success(nil) }
+        if commands.isEmpty || checkOnly { return .success(nil) }
         return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: commands))
     }
 

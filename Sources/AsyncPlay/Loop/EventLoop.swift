@@ -54,6 +54,7 @@ public final class EventLoop {
     func callAt(_ deadline: Instant, _ cb: Callback) -> TimerHandle {
         timerSequence += 1
         let t = TimerHandle(deadline: deadline, sequence: timerSequence, callback: cb, loop: self)
+        t.scheduled = true
         timers.push(t)
         return t
     }
@@ -128,6 +129,7 @@ public final class EventLoop {
         let t = now
         while let head = timers.first, head.deadline <= t {
             _ = timers.pop()
+            head.scheduled = false
             if head.cancelled { cancelledTimers -= 1; continue }
             ready.append(.timer(head))
         }
@@ -138,7 +140,7 @@ public final class EventLoop {
             case .call(let cb):
                 run(cb, lateBy: nil)
             case .timer(let handle):
-                if handle.cancelled { cancelledTimers -= 1; continue }
+                if handle.cancelled { continue }
                 let late = now - handle.deadline
                 run(handle.callback, lateBy: late)
             }
@@ -147,11 +149,13 @@ public final class EventLoop {
 
     private func dropCancelledTimers() {
         if timers.count > 100 && cancelledTimers * 2 > timers.count {
+            for t in timers.items where t.cancelled { t.scheduled = false }
             timers.removeCancelled()
             cancelledTimers = 0
         } else {
             while let head = timers.first, head.cancelled {
                 _ = timers.pop()
+                head.scheduled = false
                 cancelledTimers -= 1
             }
         }

@@ -7,7 +7,8 @@ public class Future {
     public private(set) var state = State.pending
     public private(set) var value: PyValue = .none
     public private(set) var exception: PyException?
-    unowned let loop: EventLoop
+    /// The loop outlives every future it runs (unowned(unsafe): no refcount traffic).
+    unowned(unsafe) let loop: EventLoop
 
     /// `_cancel_message`: the message given to `cancel()`.
     var cancelMessage: String?

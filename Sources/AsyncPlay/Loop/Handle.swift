@@ -27,7 +27,10 @@ public final class TimerHandle {
     let sequence: UInt64
     let callback: Callback
     public private(set) var cancelled = false
-    weak var loop: EventLoop?
+    /// In the heap (not yet due): only then does cancelling count towards the loop's
+    /// "too many cancelled timers" clean-up, as CPython's `_scheduled`.
+    var scheduled = false
+    unowned(unsafe) let loop: EventLoop
 
     init(deadline: Instant, sequence: UInt64, callback: Callback, loop: EventLoop) {
         self.deadline = deadline
@@ -39,7 +42,7 @@ public final class TimerHandle {
     public func cancel() {
         guard !cancelled else { return }
         cancelled = true
-        loop?.timerCancelled(self)
+        if scheduled { loop.timerCancelled(self) }
     }
 
     @inline(__always)

@@ -1,7 +1,8 @@
 /// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
 public final class Task: Future, DoneCallback {
     public let name: String
-    let coroutine: Coroutine
+    /// Dropped once the task is done, so a finished task keeps only its outcome.
+    private var coroutine: Coroutine?
     /// The future this task is blocked on (`_fut_waiter`).
     public internal(set) var waitingOn: Future?
     var mustCancel = false
@@ -31,10 +32,11 @@ public final class Task: Future, DoneCallback {
         waitingOn = nil
         hasStarted = true
         loop.currentTask = self
-        let suspension = coroutine.resume(thrown)
+        let suspension = coroutine!.resume(thrown)
         loop.currentTask = nil
         switch suspension {
         case .returned(let v):
+            coroutine = nil
             if mustCancel {
                 // Cancelled right before the coroutine returned.
                 mustCancel = false
@@ -43,6 +45,7 @@ public final class Task: Future, DoneCallback {
                 setResult(v)
             }
         case .raised(let e):
+            coroutine = nil
             if e.isCancellation {
                 cancelledException = e
                 _ = super.cancel()

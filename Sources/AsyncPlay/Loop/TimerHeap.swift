@@ -1,29 +1,46 @@
-/// A binary min-heap of timers ordered by (deadline, scheduling order).
+/// A binary min-heap of timers ordered by (deadline, scheduling order). The keys sit in
+/// the heap's own array, so sifting compares integers without touching the timers
+/// (with a million sleeping tasks, chasing pointers made sifting a sixth of the run).
 struct TimerHeap {
-    private(set) var items: [TimerHandle] = []
+    struct Entry {
+        let deadline: Int64
+        let sequence: UInt64
+        let timer: TimerHandle
 
-    var isEmpty: Bool { items.isEmpty }
-    var count: Int { items.count }
-    var first: TimerHandle? { items.first }
+        @inline(__always)
+        func before(_ o: Entry) -> Bool {
+            deadline != o.deadline ? deadline < o.deadline : sequence < o.sequence
+        }
+    }
+
+    private(set) var entries: [Entry] = []
+
+    var isEmpty: Bool { entries.isEmpty }
+    var count: Int { entries.count }
+    var first: TimerHandle? { entries.first?.timer }
+    var items: [TimerHandle] { entries.map(\.timer) }
 
     mutating func push(_ t: TimerHandle) {
-        items.append(t)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i].firesBefore(items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
+        entries.append(Entry(deadline: t.deadline.microseconds, sequence: t.sequence, timer: t))
+        entries.withUnsafeMutableBufferPointer { h in
+            var i = h.count - 1
+            let item = h[i]
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard item.before(h[parent]) else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = item
         }
     }
 
     mutating func pop() -> TimerHandle? {
-        guard !items.isEmpty else { return nil }
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            siftDown(0)
+        guard !entries.isEmpty else { return nil }
+        let top = entries[0].timer
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries.withUnsafeMutableBufferPointer { h in TimerHeap.siftDown(h, from: 0, item: last) }
         }
         return top
     }
@@ -31,24 +48,27 @@ struct TimerHeap {
     /// Drops cancelled timers and restores the heap (CPython does this when more than half
     /// of a large heap is cancelled, so memory stays proportional to live timers).
     mutating func removeCancelled() {
-        items.removeAll { $0.cancelled }
-        var i = items.count / 2 - 1
-        while i >= 0 { siftDown(i); i -= 1 }
+        entries.removeAll { $0.timer.cancelled }
+        entries.withUnsafeMutableBufferPointer { h in
+            var i = h.count / 2 - 1
+            while i >= 0 { TimerHeap.siftDown(h, from: i, item: h[i]); i -= 1 }
+        }
     }
 
-    private mutating func siftDown(_ start: Int) {
+    /// Places `item` at `start` and moves it down to where it belongs.
+    private static func siftDown(_ h: UnsafeMutableBufferPointer<Entry>, from start: Int, item: Entry) {
         var i = start
-        let n = items.count
+        let n = h.count
         while true {
             let l = 2 * i + 1
+            if l >= n { break }
             let r = l + 1
-            var m = i
-            if l < n && items[l].firesBefore(items[m]) { m = l }
-            if r < n && items[r].firesBefore(items[m]) { m = r }
-            if m == i { return }
-            items.swapAt(i, m)
+            let m = (r < n && h[r].before(h[l])) ? r : l
+            guard h[m].before(item) else { break }
+            h[i] = h[m]
             i = m
         }
+        h[i] = item
     }
 }
 

@@ -1,10 +1,17 @@
 /// The recorded history of a session: what `timeline`, `why` and `tree` are drawn from.
-/// It keeps task and main events (not inputs or results), up to `limit` of them; past the
-/// limit the oldest are dropped from pictures, never from the transcript.
+/// It keeps task and main events (up to `limit` of them; past the limit the oldest are
+/// dropped from pictures, never from the transcript), main's errors and its input lines.
 public final class EventLog: RecordSink {
     public private(set) var taskEvents: [TaskEvent] = []
     public private(set) var mainEvents: [MainEvent] = []
     public private(set) var dropped = 0
+    /// Main's exceptions in this loop (a timeout that cancelled a task, for `why`).
+    public private(set) var errors: [CommandError] = []
+    /// The session's input lines, across resets (for `why` to quote a command, and for
+    /// `export python`); only the first `inputLimit` are kept (`inputsComplete` says).
+    public private(set) var inputs: [InputLine] = []
+    public private(set) var inputsComplete = true
+    public static let inputLimit = 100_000
     /// Events of earlier loops are cleared at `reset`: a picture shows one loop.
     private let limit: Int
 
@@ -23,13 +30,36 @@ public final class EventLog: RecordSink {
             if case .reset = m.kind {
                 taskEvents.removeAll()
                 mainEvents.removeAll()
+                errors.removeAll()
                 dropped = 0
             }
             mainEvents.append(m)
+        case .input(let line, let text):
+            if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text)) } else { inputsComplete = false }
+        case .error(let e):
+            if errors.count < EventLog.inputLimit { errors.append(e) }
         default:
             break
         }
     }
+
+    /// The text of input line `line`, if it was kept.
+    public func inputText(line: Int) -> String? {
+        var lo = 0, hi = inputs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if inputs[mid].line < line { lo = mid + 1 } else { hi = mid }
+        }
+        if lo < inputs.count && inputs[lo].line == line { return inputs[lo].text }
+        // Numbers that did not only grow (a shell that counts again): the latest match.
+        return inputs.last(where: { $0.line == line })?.text
+    }
+}
+
+/// One line main ran, as typed.
+public struct InputLine: Sendable {
+    public let line: Int
+    public let text: String
 }
 
 /// Sends every record to several sinks, in order.

@@ -15,19 +15,29 @@ public final class OutputBuffer {
 
     @inline(__always)
     public func write(_ s: String) {
-        var s = s
-        s.withUTF8 { bytes.append(contentsOf: $0) }
+        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) {
+            _ = done
+        } else {
+            bytes.append(contentsOf: s.utf8)
+        }
         if drain != nil && bytes.count >= threshold { flush() }
     }
 
     @inline(__always)
     func write(byte: UInt8) { bytes.append(byte) }
 
+    /// Appends a literal's bytes (no String is made).
+    @inline(__always)
+    func write(literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
     /// Appends seconds with three decimals (`12.345`) without building a String.
     func writeSeconds(_ us: Int64) {
         if us < 0 { bytes.append(UInt8(ascii: "-")); writeSeconds(-us); return }
         let ms = (us + 500) / 1000
-        writeInt(ms / 1000)
+        let whole = ms / 1000
+        if whole < 10 { bytes.append(UInt8(48 + whole)) } else { writeInt(whole) }
         bytes.append(UInt8(ascii: "."))
         let frac = Int(ms % 1000)
         bytes.append(UInt8(48 + frac / 100))

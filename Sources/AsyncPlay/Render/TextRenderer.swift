@@ -31,7 +31,10 @@ public final class TextRenderer: RecordSink {
     /// transcript keeps every line of the script.
     public func echo(_ text: String) {
         guard options.echoInputs else { return }
-        out.write(text.isEmpty ? ">>>\n" : TextRenderer.prompt + text + "\n")
+        if text.isEmpty { out.write(literal: ">>>\n"); return }
+        out.write(literal: ">>> ")
+        out.write(text)
+        out.write(byte: 10)
     }
 
     public func record(_ r: Record) {
@@ -71,9 +74,9 @@ public final class TextRenderer: RecordSink {
     }
 
     private func stamp(_ t: Instant) {
-        out.write("  [")
+        out.write(literal: "  [")
         out.writeSeconds(t.microseconds)
-        out.write("] ")
+        out.write(literal: "] ")
     }
 
     private func eventLine(_ e: TaskEvent) {
@@ -82,10 +85,17 @@ public final class TextRenderer: RecordSink {
         case .created, .started:
             stamp(e.time)
             out.write(name)
-            out.write(e.isCreated ? " created\n" : " started\n")
+            if e.isCreated { out.write(literal: " created\n") } else { out.write(literal: " started\n") }
         case .done(let v):
             stamp(e.time)
-            out.write(name + " " + style.green("done") + ": " + v.repr + "\n")
+            out.write(name)
+            if style.color { out.write(" " + style.green("done") + ": ") } else { out.write(literal: " done: ") }
+            if case .string(let s) = v, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C }) {
+                out.write(byte: 0x27); out.write(s); out.write(byte: 0x27)     // repr without building it
+            } else {
+                out.write(v.repr)
+            }
+            out.write(byte: 10)
         case .failed(let x):
             stamp(e.time)
             out.write(name + " " + style.red("failed") + ": " + x.repr + "\n")

@@ -1,7 +1,7 @@
 /// The coroutine a BODY stands for: its steps in order, then `return VALUE` (or its own
 /// name). Runs as a Task (`spawn`) or inline in main (`run`).
 final class BodyCoroutine: Coroutine {
-    private unowned let session: Session
+    private unowned(unsafe) let session: Session
     private let record: TaskRecord
     private let body: Body
     private let isTask: Bool

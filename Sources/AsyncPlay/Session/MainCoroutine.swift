@@ -4,7 +4,7 @@
 final class MainCoroutine: Coroutine {
     enum Outcome { case exit, reset }
 
-    private unowned let session: Session
+    private unowned(unsafe) let session: Session
     private var line = 0
     private var pending: ArraySlice<Command> = []
     /// The command main is suspended in, and how to report its return value.

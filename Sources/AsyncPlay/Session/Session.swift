@@ -228,7 +228,7 @@ public final class Session: @unchecked Sendable {
         return accepted
     }
 
-    fileprivate func taskFinished(_ r: TaskRecord) {
+    func taskFinished(_ r: TaskRecord) {
         r.finished = loop.now
         liveTasks -= 1
         let t = r.task!
@@ -401,10 +401,11 @@ public final class Session: @unchecked Sendable {
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
         let record = TaskRecord(name: name, sequence: tasks.count, created: loop.now, line: line)
-        record.task = Task(loop: loop, name: name, coroutine: BodyCoroutine(session: self, record: record, body: body, isTask: true))
-        record.task.addDoneCallback(TaskFinished(session: self, record: record))
-        tasks.append(record)
         byName[name] = record
+        record.task = Task(loop: loop, name: name, coroutine: BodyCoroutine(session: self, record: record, body: body, isTask: true))
+        record.session = self
+        record.task.addDoneCallback(record)
+        tasks.append(record)
         liveTasks += 1
         emit(record, .created)
         return .finished
@@ -419,14 +420,8 @@ public final class Session: @unchecked Sendable {
 
 /// The session's own done-callback on every task (the first one registered): reports
 /// done / failed / cancelled when the loop runs it, one batch after the task finished.
-private final class TaskFinished: DoneCallback {
-    unowned let session: Session
-    let record: TaskRecord
-    init(session: Session, record: TaskRecord) {
-        self.session = session
-        self.record = record
-    }
-    func futureDone(_ future: Future) { session.taskFinished(record) }
+extension TaskRecord: DoneCallback {
+    public func futureDone(_ future: Future) { session.taskFinished(self) }
 }
 
 /// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).

@@ -19,6 +19,8 @@ public final class TaskRecord {
     public internal(set) var phase = Phase.pending
     /// Nil for a `run` body, which is a plain coroutine awaited inline, not a Task.
     public internal(set) var task: Task!
+    /// The session that reports this task's end (it outlives every task it runs).
+    unowned(unsafe) var session: Session!
 
     init(name: String, sequence: Int, created: Instant, line: Int) {
         self.name = name

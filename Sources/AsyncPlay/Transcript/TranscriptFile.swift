@@ -6,11 +6,16 @@ public enum TranscriptFile {
 
     /// The script a transcript replays: its input lines, in order.
     public static func script(of transcript: String) -> String {
-        var lines: [Substring] = []
-        for line in transcript.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == ">>>" { lines.append("") }
-            else if line.hasPrefix(TextRenderer.prompt) { lines.append(line.dropFirst(TextRenderer.prompt.count)) }
+        // Bytes, not Characters: an input that starts with a combining mark joins the
+        // prompt's space into one Character, and "\r\n" is one Character too.
+        let prompt = Array(TextRenderer.prompt.utf8)
+        var lines: [String] = []
+        for raw in transcript.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            let line = raw.last == UInt8(ascii: "\r") ? raw.dropLast() : raw[...]   // a CRLF file
+            if line.elementsEqual(prompt.dropLast()) { lines.append("") }
+            else if line.starts(with: prompt) { lines.append(String(decoding: line.dropFirst(prompt.count), as: UTF8.self)) }
         }
+        if lines.isEmpty { return "" }       // the transcript of an empty script
         return lines.joined(separator: "\n") + "\n"
     }
 

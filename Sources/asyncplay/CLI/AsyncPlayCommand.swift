@@ -24,7 +24,7 @@ struct AsyncPlayCommand: ParsableCommand {
 
         Limits: a line holds at most 64 KiB; a body at most 1000 steps; a duration at
         most 24 h (1 µs resolution); at most 2,000,000 tasks alive at once; timelines keep
-        the last 10,000,000 events.
+        the last 1,000,000 events.
         """,
         version: version,
         subcommands: [ShellCommand.self, RunCommand.self, CheckCommand.self],

@@ -1,0 +1,292 @@
+/// Every task's life, and main's, rebuilt from the recorded events alone: what `timeline`,
+/// `tree` and `why` draw. Nothing here asks the loop anything; a task is known by the
+/// facts its events carry (its name, the line that created it, a thread job's times).
+struct History {
+    /// One task: its events in order, and what they add up to.
+    struct Life {
+        let record: TaskRecord
+        var events: [TaskEvent] = []
+        var name: String { record.name }
+        var created: Instant { events.first?.time ?? record.created }
+        var started: Instant? { events.first(where: { if case .started = $0.kind { return true } else { return false } })?.time }
+        /// done, failed or cancelled, once it happened.
+        var final: TaskEvent? {
+            for e in events.reversed() {
+                switch e.kind {
+                case .done, .failed, .cancelled: return e
+                case .exceptionNeverRetrieved: continue
+                default: return nil
+                }
+            }
+            return nil
+        }
+        var isFinished: Bool { final != nil }
+        /// The first cancellation request, if any.
+        var cancelRequest: TaskEvent? {
+            events.first(where: { if case .cancelRequested = $0.kind { return true } else { return false } })
+        }
+
+        /// The last phase event at or before `t` (what the task was doing then).
+        func phase(at t: Instant) -> TaskEvent? {
+            var found: TaskEvent? = nil
+            for e in events {
+                if e.time > t { break }
+                if e.isPhase { found = e }
+            }
+            return found
+        }
+
+        /// The latest phase event (what the task is doing now, unless it finished).
+        var currentPhase: TaskEvent? { events.last(where: \.isPhase) }
+    }
+
+    private(set) var lives: [Life] = []
+    private var index: [ObjectIdentifier: Int] = [:]
+    let main: [MainEvent]
+    let errors: [CommandError]
+    let now: Instant
+    /// The right edge of pictures: now, or the last thing recorded if later.
+    let end: Instant
+    let dropped: Int
+    /// Who held the loop when: `cpu` steps and main's `block` (or `run … cpu`), by start.
+    let holds: [Span]
+    private let log: EventLog
+
+    init(_ log: EventLog, now: Instant) {
+        self.log = log
+        main = log.mainEvents
+        errors = log.errors
+        dropped = log.dropped
+        self.now = now
+        var last = now
+        for e in log.taskEvents {
+            let id = ObjectIdentifier(e.task)
+            if let i = index[id] {
+                lives[i].events.append(e)
+            } else {
+                index[id] = lives.count
+                lives.append(Life(record: e.task, events: [e]))
+            }
+            if e.time > last { last = e.time }
+        }
+        for m in log.mainEvents where m.time > last { last = m.time }
+        end = last
+        holds = History.holds(main: main, lives: lives)
+    }
+
+    func life(of record: TaskRecord) -> Life? {
+        index[ObjectIdentifier(record)].map { lives[$0] }
+    }
+
+    /// The task of this loop with this name (names are unique within a loop).
+    func life(named name: String) -> Life? {
+        lives.last(where: { $0.name == name })
+    }
+
+    func inputText(line: Int) -> String? { log.inputText(line: line) }
+
+    /// The command on `line` that starts with `keyword` (and names `name`, when given):
+    /// `cancel B` out of `sleep 1s; cancel B; status`. The whole line when unsure.
+    func command(line: Int, keyword: String, naming name: String? = nil) -> String? {
+        guard let text = inputText(line: line) else { return nil }
+        let parts = CommandText.split(text)
+        let matching = parts.filter { part in
+            let words = part.split(separator: " ", omittingEmptySubsequences: true)
+            guard words.first.map(String.init) == keyword else { return false }
+            guard let name else { return true }
+            return words.dropFirst().contains { String($0) == name }
+        }
+        if matching.count == 1 { return matching[0] }
+        if name == nil || matching.isEmpty {
+            let byKeyword = parts.filter { $0.hasPrefix(keyword + " ") || $0 == keyword }
+            if byKeyword.count == 1 { return byKeyword[0] }
+        }
+        return parts.count == 1 ? parts[0] : text
+    }
+
+    // MARK: - Spans
+
+    /// What a row shows over a stretch of time.
+    enum Phase: Int, CaseIterable {
+        case pending, running, sleeping, late, waiting, queued, thread, cancelling, orphanThread
+    }
+
+    struct Span {
+        var start: Instant
+        var end: Instant
+        var phase: Phase
+        /// Text drawn inside the span when it fits (main's command, the loop's holder).
+        var label: String? = nil
+    }
+
+    /// A task's life as spans, from its creation to its end (or to `end`).
+    func spans(of life: Life) -> [Span] {
+        var out: [Span] = []
+        func add(_ a: Instant, _ b: Instant, _ p: Phase) {
+            guard b > a else { return }
+            out.append(Span(start: a, end: b, phase: p))
+        }
+        let finalTime = life.final?.time ?? end
+        let phases = life.events.filter(\.isPhase)
+        for (i, e) in phases.enumerated() {
+            let next = i + 1 < phases.count ? phases[i + 1].time : finalTime
+            let stop = min(max(next, e.time), finalTime)
+            switch e.kind {
+            case .created:
+                add(e.time, stop, .pending)
+            case .started:
+                add(e.time, stop, .running)
+            case .sleeping(let until):
+                add(e.time, min(until, stop), .sleeping)
+                add(max(until, e.time), stop, .late)
+            case .waiting(let target):
+                // Once the awaited task has finished, the waiter is only ready: if it
+                // resumes later, the loop was held meanwhile.
+                if let done = life(of: target)?.final?.time, done < stop {
+                    add(e.time, max(done, e.time), .waiting)
+                    add(max(done, e.time), stop, .late)
+                } else {
+                    add(e.time, stop, .waiting)
+                }
+            case .inThread(let job):
+                let began = job.startedAt.map { max($0, e.time) } ?? stop
+                add(e.time, min(began, stop), .queued)
+                if let ends = job.endsAt {
+                    add(min(began, stop), min(ends, stop), .thread)
+                    add(max(ends, began), stop, .late)
+                }
+            case .holding(let d):
+                add(e.time, min(e.time + d, stop), .running)
+                add(min(e.time + d, stop), stop, .running)
+            default:
+                break
+            }
+        }
+        // From the first cancellation request on, the task is `cancelling`.
+        if let c = life.cancelRequest?.time {
+            var cut: [Span] = []
+            for s in out {
+                if s.end <= c { cut.append(s); continue }
+                if s.start < c { cut.append(Span(start: s.start, end: c, phase: s.phase)) }
+                cut.append(Span(start: max(s.start, c), end: s.end, phase: .cancelling))
+            }
+            out = cut
+            let from = out.last?.end ?? c
+            if from < finalTime && life.final == nil { out.append(Span(start: max(from, c), end: finalTime, phase: .cancelling)) }
+        }
+        // A task that ended while its thread job ran: the worker stays busy (threads
+        // cannot be cancelled).
+        if let f = life.final, let last = phases.last, case .inThread(let job) = last.kind,
+           let began = job.startedAt, let ends = job.endsAt, ends > f.time {
+            out.append(Span(start: max(began, f.time), end: min(ends, end), phase: .orphanThread))
+        }
+        return merged(out)
+    }
+
+    /// Main: blocked in a command, holding the loop, or at its prompt (no span).
+    func mainSpans() -> [Span] {
+        var out: [Span] = []
+        for (i, m) in main.enumerated() {
+            let next = i + 1 < main.count ? main[i + 1].time : end
+            switch m.kind {
+            case .blocked(let command, _):
+                if next > m.time { out.append(Span(start: m.time, end: next, phase: .waiting, label: command)) }
+            case .holding(let d, let command):
+                let stop = m.time + d
+                if stop > m.time { out.append(Span(start: m.time, end: stop, phase: .running, label: command)) }
+            case .awaitingInput, .reset:
+                break
+            }
+        }
+        return out
+    }
+
+    private static func holds(main: [MainEvent], lives: [Life]) -> [Span] {
+        var out: [Span] = []
+        for m in main {
+            if case .holding(let d, let command) = m.kind, d.microseconds > 0 {
+                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command))"))
+            }
+        }
+        for life in lives {
+            for e in life.events {
+                if case .holding(let d) = e.kind, d.microseconds > 0 {
+                    out.append(Span(start: e.time, end: e.time + d, phase: .running, label: life.name))
+                }
+            }
+        }
+        return out.sorted { $0.start < $1.start }
+    }
+
+    /// The hold that covers instant `t`, if the loop was held then.
+    func hold(covering t: Instant) -> Span? {
+        holds.last { $0.start <= t && t < $0.end }
+    }
+
+    /// The main event main was in at `t` (the last one at or before it).
+    func mainEvent(at t: Instant) -> MainEvent? {
+        main.last { $0.time <= t }
+    }
+
+    private func merged(_ spans: [Span]) -> [Span] {
+        var out: [Span] = []
+        for s in spans where s.end > s.start {
+            if var last = out.last, last.phase == s.phase, last.end == s.start, last.label == s.label {
+                last.end = s.end
+                out[out.count - 1] = last
+            } else {
+                out.append(s)
+            }
+        }
+        return out
+    }
+}
+
+extension TaskEvent {
+    /// Whether this event starts a new phase of the task (what it does until the next).
+    var isPhase: Bool {
+        switch kind {
+        case .created, .started, .sleeping, .waiting, .inThread, .holding: return true
+        default: return false
+        }
+    }
+}
+
+/// Splitting a typed line into its `;`-separated commands, as the learner wrote them.
+enum CommandText {
+    static func split(_ line: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var quote: Character? = nil
+        var escaped = false
+        for ch in line {
+            if let q = quote {
+                current.append(ch)
+                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == q { quote = nil }
+                continue
+            }
+            switch ch {
+            case "\"", "'":
+                quote = ch
+                current.append(ch)
+            case ";":
+                parts.append(current)
+                current = ""
+            case "#":
+                parts.append(current)
+                return parts.map(trim).filter { !$0.isEmpty }
+            default:
+                current.append(ch)
+            }
+        }
+        parts.append(current)
+        return parts.map(trim).filter { !$0.isEmpty }
+    }
+
+    private static func trim(_ s: String) -> String {
+        var s = Substring(s)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
