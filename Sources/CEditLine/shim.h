@@ -11,6 +11,13 @@
 // history_w), which Swift cannot call: the wrappers below are the fixed-argument doors.
 #include <histedit.h>
 
+// wcwidth is X/Open: glibc declares it only under _XOPEN_SOURCE, which Swift's Glibc
+// module is not built with. libedit measures characters with it, so the shell must too.
+int wcwidth(wchar_t c);
+static inline int asyncplay_wcwidth(wchar_t c) {
+    return wcwidth(c);
+}
+
 // el_init on the process's standard streams (stdin/stdout are C globals Swift 6
 // treats as unsafe shared state; reading them here keeps that out of Swift).
 static inline EditLine *asyncplay_el_init(const char *program) {

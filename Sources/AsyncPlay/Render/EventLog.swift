@@ -4,6 +4,9 @@
 public final class EventLog: RecordSink {
     public private(set) var taskEvents: [TaskEvent] = []
     public private(set) var mainEvents: [MainEvent] = []
+    /// The input line main was running when each of `mainEvents` happened.
+    public private(set) var mainEventLines: [Int] = []
+    private var currentLine = 0
     public private(set) var dropped = 0
     /// Main's exceptions in this loop (a timeout that cancelled a task, for `why`).
     public private(set) var errors: [CommandError] = []
@@ -30,11 +33,14 @@ public final class EventLog: RecordSink {
             if case .reset = m.kind {
                 taskEvents.removeAll()
                 mainEvents.removeAll()
+                mainEventLines.removeAll()
                 errors.removeAll()
                 dropped = 0
             }
             mainEvents.append(m)
+            mainEventLines.append(currentLine)
         case .input(let line, let text):
+            currentLine = line
             if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text)) } else { inputsComplete = false }
         case .error(let e):
             if errors.count < EventLog.inputLimit { errors.append(e) }

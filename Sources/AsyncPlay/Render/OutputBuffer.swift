@@ -53,6 +53,9 @@ public final class OutputBuffer {
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Forgets what was written (after the owner has taken `text`).
+    public func discard() { bytes.removeAll(keepingCapacity: true) }
+
     public func flush() {
         guard let drain, !bytes.isEmpty else { return }
         drain(bytes)

@@ -43,6 +43,8 @@ struct History {
     private(set) var lives: [Life] = []
     private var index: [ObjectIdentifier: Int] = [:]
     let main: [MainEvent]
+    /// The input line main was running at each of `main`.
+    let mainLines: [Int]
     let errors: [CommandError]
     let now: Instant
     /// The right edge of pictures: now, or the last thing recorded if later.
@@ -55,6 +57,7 @@ struct History {
     init(_ log: EventLog, now: Instant) {
         self.log = log
         main = log.mainEvents
+        mainLines = log.mainEventLines
         errors = log.errors
         dropped = log.dropped
         self.now = now
@@ -71,7 +74,7 @@ struct History {
         }
         for m in log.mainEvents where m.time > last { last = m.time }
         end = last
-        holds = History.holds(main: main, lives: lives)
+        holds = History.holds(main: main, lines: mainLines, lives: lives)
     }
 
     func life(of record: TaskRecord) -> Life? {
@@ -84,6 +87,9 @@ struct History {
     }
 
     func inputText(line: Int) -> String? { log.inputText(line: line) }
+
+    /// The line main runs now (the last one it received).
+    var lastInput: InputLine? { log.inputsComplete ? log.inputs.last : nil }
 
     /// The command on `line` that starts with `keyword` (and names `name`, when given):
     /// `cancel B` out of `sleep 1s; cancel B; status`. The whole line when unsure.
@@ -117,6 +123,8 @@ struct History {
         var phase: Phase
         /// Text drawn inside the span when it fits (main's command, the loop's holder).
         var label: String? = nil
+        /// For main's holds: the input line that held the loop.
+        var line: Int? = nil
     }
 
     /// A task's life as spans, from its creation to its end (or to `end`).
@@ -142,7 +150,7 @@ struct History {
             case .waiting(let target):
                 // Once the awaited task has finished, the waiter is only ready: if it
                 // resumes later, the loop was held meanwhile.
-                if let done = life(of: target)?.final?.time, done < stop {
+                if let done = self.life(of: target)?.final?.time, done < stop {
                     add(e.time, max(done, e.time), .waiting)
                     add(max(done, e.time), stop, .late)
                 } else {
@@ -201,11 +209,12 @@ struct History {
         return out
     }
 
-    private static func holds(main: [MainEvent], lives: [Life]) -> [Span] {
+    private static func holds(main: [MainEvent], lines: [Int], lives: [Life]) -> [Span] {
         var out: [Span] = []
-        for m in main {
+        for (i, m) in main.enumerated() {
             if case .holding(let d, let command) = m.kind, d.microseconds > 0 {
-                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command))"))
+                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command))",
+                                line: i < lines.count ? lines[i] : nil))
             }
         }
         for life in lives {
@@ -223,9 +232,15 @@ struct History {
         holds.last { $0.start <= t && t < $0.end }
     }
 
-    /// The main event main was in at `t` (the last one at or before it).
-    func mainEvent(at t: Instant) -> MainEvent? {
-        main.last { $0.time <= t }
+    /// The command main was blocked in at `t`, if it was: the last `blocked` at or before
+    /// `t` with nothing else main did strictly between.
+    func mainBlocked(at t: Instant) -> (command: String, line: Int)? {
+        for m in main.reversed() {
+            if m.time > t { continue }
+            if case .blocked(let command, let line) = m.kind { return (command, line) }
+            if m.time < t { return nil }
+        }
+        return nil
     }
 
     private func merged(_ spans: [Span]) -> [Span] {

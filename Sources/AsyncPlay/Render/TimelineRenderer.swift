@@ -124,7 +124,7 @@ public struct TimelineRenderer {
         let stateWidth = options.width >= 60 ? TaskState.cancelling.rawValue.count : 0
         // Columns 0..<columns: column c shows [c·end/(columns-1), (c+1)·end/(columns-1)); the
         // last column is the instant `end` itself, where the marks of the latest endings go.
-        let columns = max(12, options.width - labelWidth - 1 - (stateWidth > 0 ? stateWidth + 1 : 0))
+        let columns = max(12, options.width - labelWidth - 2 - (stateWidth > 0 ? stateWidth + 1 : 0))
         let cells = columns - 1
         let end = pic.end.microseconds
         var s = ""
@@ -137,7 +137,7 @@ public struct TimelineRenderer {
             let unit = perColumn >= 1000 ? formatSeconds(perColumn) : Axis.seconds(perColumn)
             s += style.bold(title) + ": 0 \(g.arrow) \(formatSeconds(end))s, " + (pt ? "1 coluna ≈ " : "1 column ≈ ") + unit + "s\n"
         }
-        let indent = String(repeating: " ", count: labelWidth + 1)
+        let indent = String(repeating: " ", count: labelWidth + 2)
         if end > 0 {
             let axis = Axis(end: end, cells: cells)
             s += indent + axis.labels(columns: columns) + "\n"
@@ -170,7 +170,7 @@ public struct TimelineRenderer {
             var label = row.label
             if label.count > labelWidth { label = String(label.prefix(labelWidth - 1)) + g.ellipsis }
             let pad = String(repeating: " ", count: labelWidth - label.count)
-            var line = (row.kind == .task ? label : style.bold(label)) + pad + " "
+            var line = (row.kind == .task ? label : style.bold(label)) + pad + "  "
             line += colour(glyphs, cellsOf, mark: row.mark?.mark)
             if stateWidth > 0 && !row.state.isEmpty { line += " " + stateColour(row.state) }
             s += Script.trimTrailingSpace(line) + "\n"

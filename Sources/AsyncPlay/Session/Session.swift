@@ -121,8 +121,13 @@ public final class Session: @unchecked Sendable {
     func makeInputWaiter() -> Future {
         let f = loop.createFuture()
         inputWaiter = f
+        onAwaitingInput?(loop.now)
         return f
     }
+
+    /// Called on the loop's thread each time main is ready for its next line (the shell
+    /// shows its prompt then), with the loop's time.
+    public var onAwaitingInput: ((Instant) -> Void)?
 
     func makeSettleWaiter() -> Future {
         let f = loop.createFuture()
@@ -144,8 +149,10 @@ public final class Session: @unchecked Sendable {
             return true
         case .external(let waitForLine):
             guard let waitForLine else { return false }
-            waitForLine()                      // blocks until `submit` (virtual-clock shell)
-            return loop.hasReadyWork || inputWaiter == nil
+            // Virtual clock: time must not move while a person types, so the loop blocks
+            // here until `submit` has put the line in its inbox; the next poll takes it.
+            waitForLine()
+            return true
         }
     }
 

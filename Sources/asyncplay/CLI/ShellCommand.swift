@@ -4,7 +4,19 @@ import AsyncPlay
 struct ShellCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
-        abstract: "The interactive shell (the default when no command is given)."
+        abstract: "The interactive shell (the default when no command is given).",
+        discussion: """
+        Type commands at the prompt; the prompt shows the loop's time. With the real clock
+        (the default) the loop runs on its own thread: `spawn A 1s` finishes one second
+        later whether or not you are typing, and its events appear above your line.
+        A blocking command (await, gather, wait, sleep, run, block) streams its events as
+        they happen; Ctrl-C cancels what main awaits, with asyncio's rules.
+
+        Keys: TAB completes commands, keywords and task names; Ctrl-R searches history;
+        Ctrl-C clears the line; Ctrl-D leaves (pending tasks are cancelled, as
+        asyncio.run does). History is kept in $XDG_STATE_HOME/asyncplay/history
+        (or ~/.local/state/asyncplay/history).
+        """
     )
 
     @Flag(help: "Use the virtual clock: time moves only while main awaits, never while you type.")
@@ -20,7 +32,14 @@ struct ShellCommand: ParsableCommand {
             try run.run()
             return
         }
-        StandardStreams.stderr("asyncplay: the interactive shell is not available in this build yet; use `asyncplay run FILE`\n")
-        throw ExitCode(2)
+        var shell = ShellRunner.Options()
+        shell.virtualClock = virtual
+        shell.json = output.json
+        shell.style = TextStyle(color: output.useColor(fd: 1))
+        shell.language = output.language
+        shell.historyFile = HistoryFile.defaultPath()
+        shell.width = TerminalWidth.columns()
+        let code = ShellRunner(options: shell).run()
+        if code != 0 { throw ExitCode(code) }
     }
 }

@@ -1,0 +1,196 @@
+/// `tree`: who awaits whom, as `python -m asyncio pstree` draws it: under each task, what
+/// it awaits. Drawn from the latest `waiting` event of every task and main's latest
+/// `blocked` event; an await cycle is named, since nothing in it can ever finish.
+public struct TreeRenderer {
+    public struct Options: Sendable {
+        public var ascii = false
+        public var language = Language.english
+        public var style = TextStyle.plain
+        /// Finished tasks listed by name at most; the rest are counted.
+        public var maxFinishedListed = 20
+        public init() {}
+    }
+
+    let options: Options
+    public init(options: Options = Options()) { self.options = options }
+
+    private var pt: Bool { options.language == .portuguese }
+
+    public func render(_ log: EventLog, now: Instant) -> String {
+        let h = History(log, now: now)
+        let style = options.style
+        var s = ""
+
+        // Edges: a live task awaits the task of its latest `waiting` event.
+        var awaits: [ObjectIdentifier: History.Life] = [:]
+        var awaited = Set<ObjectIdentifier>()
+        for life in h.lives where !life.isFinished {
+            if case .waiting(let target)? = life.currentPhase?.kind, let t = h.life(of: target) {
+                awaits[ObjectIdentifier(life.record)] = t
+                awaited.insert(ObjectIdentifier(target))
+            }
+        }
+
+        // Main first: what it is doing, and what it awaits if it is blocked.
+        var underMain: [History.Life] = []
+        var mainLine = ""
+        let lastMain = h.main.last
+        switch lastMain?.kind {
+        case .blocked(let command, let line)?:
+            let text = h.command(line: line, keyword: command) ?? command
+            mainLine = (pt ? "bloqueada em `\(text)` (linha \(line))" : "blocked in `\(text)` (line \(line))")
+            underMain = tasksNamed(in: text, keyword: command, h)
+        case .holding(let d, let command)?:
+            mainLine = pt ? "segura o loop por \(formatSeconds(d.microseconds))s (\(command))"
+                          : "holds the loop for \(formatSeconds(d.microseconds))s (\(command))"
+        default:
+            if let input = h.lastInput {
+                let (line, text) = (input.line, input.text)
+                mainLine = pt ? "rodando a linha \(line) (`\(text)`): não espera nada" : "running line \(line) (`\(text)`): awaits nothing"
+            } else {
+                mainLine = pt ? "não espera nada" : "awaits nothing"
+            }
+        }
+        s += style.bold("main") + "  " + mainLine + "\n"
+        if !underMain.isEmpty, case .blocked(let command, _)? = lastMain?.kind {
+            // gather and wait are futures of their own between main and the tasks.
+            if command == "gather" || command == "wait" {
+                s += connector(last: true, prefix: "") + style.cyan(command) + "\n"
+                draw(underMain, prefix: continuation(last: true, prefix: ""), awaits: awaits, h: h, path: [], into: &s)
+            } else {
+                draw(underMain, prefix: "", awaits: awaits, h: h, path: [], into: &s)
+            }
+        }
+
+        // Then every live task nobody awaits, with what it awaits below it.
+        let shown = Set(underMain.map { ObjectIdentifier($0.record) })
+        let roots = h.lives.filter { !$0.isFinished && !awaited.contains(ObjectIdentifier($0.record)) && !shown.contains(ObjectIdentifier($0.record)) }
+        for root in roots {
+            s += node(root, h) + "\n"
+            if let next = awaits[ObjectIdentifier(root.record)] {
+                draw([next], prefix: "", awaits: awaits, h: h, path: [ObjectIdentifier(root.record)], into: &s)
+            }
+        }
+
+        // Cycles: tasks that await each other in a ring are no one's root.
+        var inCycle = Set<ObjectIdentifier>()
+        for life in h.lives where !life.isFinished && !inCycle.contains(ObjectIdentifier(life.record)) {
+            var path: [History.Life] = []
+            var seen: [ObjectIdentifier: Int] = [:]
+            var cur: History.Life? = life
+            while let c = cur, !c.isFinished {
+                let id = ObjectIdentifier(c.record)
+                if let start = seen[id] {
+                    let ring = Array(path[start...])
+                    if !ring.contains(where: { inCycle.contains(ObjectIdentifier($0.record)) }) {
+                        for r in ring { inCycle.insert(ObjectIdentifier(r.record)) }
+                        let names = (ring + [ring[0]]).map(\.name).joined(separator: options.ascii ? " -> " : " → ")
+                        s += style.red(pt ? "ciclo: \(names)" : "cycle: \(names)") + "\n"
+                        s += style.dim(pt ? "  cada uma espera a próxima: nenhuma pode terminar (um deadlock; o CPython ficaria parado para sempre)"
+                                          : "  each awaits the next: none can ever finish (a deadlock; CPython would hang forever)") + "\n"
+                    }
+                    break
+                }
+                seen[id] = path.count
+                path.append(c)
+                cur = awaits[id]
+            }
+        }
+
+        let finished = h.lives.filter(\.isFinished)
+        if h.lives.isEmpty {
+            s += style.dim(pt ? "(nenhuma task neste loop)" : "(no tasks in this loop)") + "\n"
+        } else if roots.isEmpty && underMain.isEmpty && inCycle.isEmpty {
+            s += style.dim(pt ? "(nenhuma task viva: ninguém espera ninguém)" : "(no live tasks: nobody awaits anybody)") + "\n"
+        }
+        if !finished.isEmpty {
+            let listed = finished.prefix(options.maxFinishedListed).map { $0.name + " " + mark($0) }
+            var line = (pt ? "terminadas: " : "finished: ") + listed.joined(separator: "  ")
+            if finished.count > options.maxFinishedListed {
+                line += pt ? "  … e mais \(finished.count - options.maxFinishedListed)" : "  … and \(finished.count - options.maxFinishedListed) more"
+            }
+            s += style.dim(line) + "\n"
+        }
+        return s
+    }
+
+    /// Draws `lives` as children at `prefix`, each followed by what it awaits.
+    private func draw(_ lives: [History.Life], prefix: String, awaits: [ObjectIdentifier: History.Life],
+                      h: History, path: [ObjectIdentifier], into s: inout String) {
+        for (i, life) in lives.enumerated() {
+            let last = i == lives.count - 1
+            let id = ObjectIdentifier(life.record)
+            if path.contains(id) {
+                s += connector(last: last, prefix: prefix) + life.name + "  " + options.style.red(pt ? "↺ ciclo" : "↺ cycle") + "\n"
+                continue
+            }
+            s += connector(last: last, prefix: prefix) + node(life, h) + "\n"
+            if let next = awaits[id] {
+                draw([next], prefix: continuation(last: last, prefix: prefix), awaits: awaits, h: h, path: path + [id], into: &s)
+            }
+        }
+    }
+
+    private func connector(last: Bool, prefix: String) -> String {
+        prefix + (options.ascii ? (last ? "`-- " : "|-- ") : (last ? "└── " : "├── "))
+    }
+
+    private func continuation(last: Bool, prefix: String) -> String {
+        prefix + (last ? "    " : (options.ascii ? "|   " : "│   "))
+    }
+
+    /// `NAME  what it does now`.
+    private func node(_ life: History.Life, _ h: History) -> String {
+        let style = options.style
+        if life.isFinished { return life.name + "  " + mark(life) }
+        var what: String
+        switch life.currentPhase?.kind {
+        case .sleeping(let until)?: what = pt ? "dormindo até \(formatSeconds(until.microseconds))" : "sleeping until \(formatSeconds(until.microseconds))"
+        case .waiting(let target)?: what = pt ? "esperando \(target.name)" : "waiting for \(target.name)"
+        case .inThread(let job)?:
+            if let ends = job.endsAt, job.startedAt != nil {
+                what = pt ? "numa thread até \(formatSeconds(ends.microseconds))" : "in a thread until \(formatSeconds(ends.microseconds))"
+            } else {
+                what = pt ? "na fila por um worker livre" : "queued for a free worker"
+            }
+        case .started?, .holding?: what = pt ? "rodando" : "running"
+        default: what = pt ? "pendente (ainda não começou)" : "pending (not started yet)"
+        }
+        if life.cancelRequest != nil { what = (pt ? "cancelando, " : "cancelling, ") + what }
+        return life.name + "  " + style.dim(what)
+    }
+
+    private func mark(_ life: History.Life) -> String {
+        let style = options.style
+        guard let f = life.final else { return "" }
+        switch f.kind {
+        case .done(let v): return style.green((options.ascii ? "D " : "✓ ") + v.repr)
+        case .failed(let e): return style.red((options.ascii ? "F " : "✗ ") + e.repr)
+        default: return style.magenta((options.ascii ? "C " : "⊘ ") + (pt ? "cancelada" : "cancelled"))
+        }
+    }
+
+    /// The tasks a blocked command of main awaits: the names it lists, or (for `gather` and
+    /// `wait` with no names) every task of the loop.
+    private func tasksNamed(in text: String, keyword: String, _ h: History) -> [History.Life] {
+        let words = text.split(separator: " ").dropFirst().map(String.init)
+        var out: [History.Life] = []
+        for w in words {
+            if let life = h.life(named: w), !out.contains(where: { $0.record === life.record }) { out.append(life) }
+        }
+        if out.isEmpty && (keyword == "gather" || keyword == "wait") {
+            let hasNames = words.contains { CommandParserNames.looksLikeName($0) }
+            if !hasNames { return h.lives }
+        }
+        return out
+    }
+}
+
+/// Telling a task name from an option word in a command's text.
+enum CommandParserNames {
+    static let optionWords: Set<String> = ["return_exceptions", "timeout", "first_completed", "first_exception", "all_completed"]
+    static func looksLikeName(_ w: String) -> Bool {
+        guard let f = w.first, f.isLetter || f == "_" else { return false }
+        return !optionWords.contains(w)
+    }
+}
