@@ -8,6 +8,10 @@ public struct Script: Sendable {
     private let lineStarts: [Int]
     public private(set) var diagnostics: [Diagnostic] = []
     public let limits: Limits
+    /// Scripts up to this many lines keep what the check parsed, so it is not parsed twice;
+    /// longer ones are parsed again line by line as they run, to bound memory.
+    static let keepParsedUpTo = 200_000
+    private var parsed: [ScriptLine?] = []
 
     public var hasErrors: Bool { !diagnostics.isEmpty }
     public var lineCount: Int { lineStarts.count }
@@ -62,16 +66,21 @@ public struct Script: Sendable {
                                       message: "invalid UTF-8 (the file must be UTF-8 text)")]
             return
         }
+        let keep = lineStarts.count <= Script.keepParsedUpTo
+        if keep { parsed.reserveCapacity(lineStarts.count) }
         for n in stride(from: 1, through: lineStarts.count, by: 1) {
-            if case .failure(let errors) = Script.parseLine(lineBytes(n), number: n, limits: limits, checkOnly: true) {
-                diagnostics += errors.diagnostics
+            switch Script.parseLine(lineBytes(n), number: n, limits: limits, checkOnly: !keep) {
+            case .failure(let errors): diagnostics += errors.diagnostics
+            case .success(let line): if keep { parsed.append(line) }
             }
         }
+        if !diagnostics.isEmpty { parsed = [] }
     }
 
     /// The commands of line `n`, or nil when it holds none (blank, comment). Only for a
     /// script without errors.
     public func commands(ofLine n: Int) -> ScriptLine? {
+        if n <= parsed.count { return parsed[n - 1] }
         guard case .success(let line) = Script.parseLine(lineBytes(n), number: n, limits: limits) else { return nil }
         return line
     }

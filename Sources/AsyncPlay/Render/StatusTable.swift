@@ -1,14 +1,26 @@
-/// `status`: one row per task, columns a learner reads at a glance.
+/// `status`: one row per task, columns a learner reads at a glance — the state, what the
+/// task waits for (a timer, a task, a worker), its result or exception, and its times.
 public enum StatusTable {
-    public static func render(_ rows: [StatusRow], style: TextStyle) -> String {
-        if rows.isEmpty { return "(no tasks)\n" }
-        let header = ["TASK", "STATE", "WAITING FOR", "RESULT / ERROR", "CREATED", "STARTED", "FINISHED"]
+    /// `now` (the time of the `status` command) shows a timer that is already due as
+    /// overdue: the loop is held, so the task cannot wake up yet.
+    public static func render(_ rows: [StatusRow], style: TextStyle, now: Instant? = nil, language: Language = .english) -> String {
+        let pt = language == .portuguese
+        if rows.isEmpty { return pt ? "(nenhuma task)\n" : "(no tasks)\n" }
+        let header = pt ? ["TASK", "ESTADO", "ESPERANDO", "RESULTADO / ERRO", "CRIADA", "INÍCIO", "FIM"]
+                        : ["TASK", "STATE", "WAITING FOR", "RESULT / ERROR", "CREATED", "STARTED", "FINISHED"]
         func t(_ i: Instant?) -> String { i.map { formatSeconds($0.microseconds) } ?? "-" }
         let cells: [[String]] = rows.map { r in
             var waits = ""
-            if let u = r.until { waits = "timer at \(t(u))" }
+            if let u = r.until {
+                waits = (pt ? "timer em " : "timer at ") + t(u)
+                if let now, now > u {
+                    waits += pt ? ", vencido há \(formatSeconds((now - u).microseconds))s" : ", \(formatSeconds((now - u).microseconds))s overdue"
+                }
+            }
             if let w = r.waitsFor { waits = "task \(w)" }
-            if let q = r.queued { waits = q ? "a free worker" : "its thread" }
+            if let q = r.queued {
+                waits = q ? (pt ? "um worker livre (na fila)" : "a free worker (queued)") : (pt ? "sua thread" : "its thread")
+            }
             let outcome = r.result?.repr ?? r.error?.repr ?? ""
             return [r.name, r.state.rawValue, waits, outcome, t(r.created), t(r.started), t(r.finished)]
         }
@@ -26,6 +38,7 @@ public enum StatusTable {
         var s = line(header) { _, c in style.bold(c) }
         for (k, row) in cells.enumerated() {
             s += line(row) { i, c in
+                if i == 2 && c.contains(pt ? "vencido" : "overdue") { return style.red(c) }
                 guard i == 1 else { return c }
                 switch rows[k].state {
                 case .done: return style.green(c)
