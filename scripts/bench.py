@@ -250,17 +250,55 @@ def section_startup(ctx):
 
 
 # ---------------------------------------------------------------------------------------
-# Part 3: real-clock timer lateness -- NOT WRITTEN YET.
-#
-# To add it: write `def section_lateness(ctx)` here (print a "== 3. ... ==" heading and
-# a table, as the sections above do; use ctx.bin, ctx.tmp, ctx.timeout and measure()),
-# then add ("lateness", section_lateness) to SECTIONS below. It is then selectable
-# with BENCH_SECTIONS=lateness and runs after start-up by default.
+# Part 3: real-clock timer lateness
 # ---------------------------------------------------------------------------------------
+
+LATE_N, LATE_START_MS, LATE_SPREAD_MS = 1000, 100, 2000
+
+
+def parse_kv(line):
+    return {k: float(v) for k, v in (kv.split("=") for kv in line.split())}
+
+
+def section_lateness(ctx):
+    """1,000 tasks whose sleeps end spread over 2 s, on the real clock: how late does each
+    timer fire? asyncplay (`run --realtime --lateness-report`) and CPython's own loop
+    (scripts/bench_lateness.py), interleaved."""
+    print("\n== 3. real-clock timer lateness: %d sleeps ending %d..%d ms ==" %
+          (LATE_N, LATE_START_MS, LATE_START_MS + LATE_SPREAD_MS))
+    script = os.path.join(ctx.tmp, "lateness.async")
+    with open(script, "w") as f:
+        for i in range(LATE_N):
+            us = LATE_START_MS * 1000 + i * LATE_SPREAD_MS * 1000 // LATE_N
+            f.write(f"spawn T{i} {us / 1000:.3f}ms\n")
+        f.write("gather\n")
+    reps = int(os.environ.get("BENCH_LATENESS_REPS", "5"))
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap, py = [], []
+    for r in range(reps):
+        if ctx.bin:
+            progress(f"lateness rep {r + 1}/{reps}: asyncplay")
+            report = os.path.join(ctx.tmp, "late.txt")
+            measure([ctx.bin, "run", "--realtime", script, "--lateness-report", report], ctx.timeout)
+            with open(report) as f:
+                ap.append(parse_kv(f.read()))
+        progress(f"lateness rep {r + 1}/{reps}: cpython")
+        _, _, out = measure([sys.executable, os.path.join(here, "bench_lateness.py"), str(LATE_N),
+                             str(LATE_START_MS), str(LATE_SPREAD_MS)], ctx.timeout, capture=True)
+        py.append(parse_kv(out.strip().splitlines()[-1]))
+
+    def row(name, runs):
+        if not runs:
+            return [name, "-", "-", "-"]
+        return [name] + [f"{median([r[k] for r in runs]) / 1000:.3f}" for k in ("p50_us", "p99_us", "max_us")]
+    print(table(["loop", "p50 ms", "p99 ms", "max ms"], [row("asyncplay (real clock)", ap), row("CPython asyncio", py)]))
+    print(f"medians over {reps} runs of each, interleaved. Lateness = when the timer ran minus its deadline.")
+
 
 SECTIONS = [
     ("scale", section_scale),
     ("startup", section_startup),
+    ("lateness", section_lateness),
 ]
 
 

@@ -15,6 +15,16 @@ known size. Besides the raw output (pexpect's `before`/`after`), `screen` models
 terminal would display, so a test can check the line being edited survived output
 printed above it: `s.wait_for_screen(lambda sc: sc.cursor_line().endswith("spawn A"))`.
 
+Two timing rules keep such tests deterministic:
+- Send keys only once the prompt is on screen. Between two prompts the terminal is in
+  its normal (canonical) mode: the kernel itself echoes what is typed and acts on ^C,
+  ^D, ^R, ^U, ^W, and holds at most 4095 bytes of an unfinished line.
+- Wait for a command's own output before `expect_prompt()`: libedit redraws the prompt
+  while a long line wraps, so a prompt pattern can match before the line was entered.
+
+`drain()` waits for the program to fall silent, which never happens while a prompt shows
+a ticking clock: use `wait_for_screen()` or `expect()` then.
+
 Only the standard library and pexpect (python3-pexpect) are needed.
 """
 

@@ -51,6 +51,9 @@ public enum Command: Equatable, Sendable {
     case reset
     case setWorkers(Int)
     case help(topic: String?)
+    case tree
+    case why(NameRef)
+    case export(path: String?)              // export python [FILE]
     case exit
 
     /// The command word JSON Lines name it by (`ps` is reported as `status`).
@@ -72,6 +75,9 @@ public enum Command: Equatable, Sendable {
         case .reset: return "reset"
         case .setWorkers: return "set"
         case .help: return "help"
+        case .tree: return "tree"
+        case .why: return "why"
+        case .export: return "export"
         case .exit: return "exit"
         }
     }

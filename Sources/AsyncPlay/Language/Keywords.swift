@@ -3,7 +3,11 @@ public enum Keywords {
     public static let commands: [String] = [
         "spawn", "run", "cancel", "await", "gather", "wait", "sleep", "block", "status", "ps",
         "result", "timeline", "trace", "time", "reset", "set", "help", "exit", "quit",
+        "tree", "why", "export",
     ]
+    /// Commands added after the SPEC's list: they complete and are suggested like the
+    /// others, but a task may still be called `tree` or `why` (they are not reserved).
+    public static let unreserved: Set<String> = ["tree", "why", "export"]
     public static let options: [String] = [
         "workers", "return_exceptions", "timeout", "first_completed", "first_exception",
         "all_completed", "on", "off",
@@ -11,7 +15,7 @@ public enum Keywords {
     public static let steps: [String] = ["sleep", "cpu", "thread", "await", "fail"]
     public static let values: [String] = ["none", "true", "false"]
 
-    public static let all: Set<String> = Set(commands + options + steps + values)
+    public static let all: Set<String> = Set(commands + options + steps + values).subtracting(unreserved)
     static let stepWords: Set<String> = Set(steps)
 
     /// Keywords grouped by first letter (all are lowercase ASCII): a lookup compares a

@@ -76,7 +76,7 @@ struct Lexer {
                 case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value.append(e)
                 default:
                     let shown = String(decoding: bytes[(base + j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
-                    throw LineError(column: line.column(ofByte: j + 1),
+                    throw LineError(column: line.column(ofByte: j),    // the backslash, as the oracle
                                     message: "unknown escape '\\\(shown)' (use \\n, \\t, \\\\, \\\" or \\')")
                 }
                 j += 2

@@ -4,14 +4,17 @@
 struct CommandParser {
     private let tokens: ArraySlice<Token>
     private let line: SourceLine
-    private let endColumn: Int
+    /// Where a missing token is reported: past the segment's last token. Kept as a byte
+    /// offset; the column is counted only for an error (counting for every `;` segment
+    /// made a line of many commands quadratic).
+    private let endByte: Int
     private var index = 0
 
     init(tokens: ArraySlice<Token>, line: SourceLine) {
         self.tokens = tokens
         self.line = line
         index = tokens.startIndex
-        endColumn = line.column(ofByte: tokens.last!.end)
+        endByte = tokens.last!.end
     }
 
     // MARK: - Token helpers
@@ -24,7 +27,7 @@ struct CommandParser {
         return tokens[index - 1]
     }
 
-    private func column(_ t: Token?) -> Int { t.map { line.column(ofByte: $0.start) } ?? endColumn }
+    private func column(_ t: Token?) -> Int { line.column(ofByte: t?.start ?? endByte) }
 
     private func error(_ t: Token?, _ message: String) -> LineError {
         LineError(column: column(t), message: message)
@@ -152,7 +155,11 @@ struct CommandParser {
             default: break
             }
         }
-        throw error(t, "expected \(expected), got \(shown(t))")
+        var message = "expected \(expected), got \(shown(t))"
+        if t.kind == .word, let guess = Suggest.closest(to: text(t), among: Keywords.steps) {
+            message += "; did you mean '\(guess)'?"
+        }
+        throw error(t, message)
     }
 
     private mutating func body() throws(LineError) -> Body {
@@ -217,22 +224,36 @@ struct CommandParser {
         case "block": command = .block(try duration())
         case "status", "ps": command = .status(names())
         case "result": command = .result(try name())
-        case "timeline": command = .timeline(TimelineOptions())
+        case "timeline": command = .timeline(try timelineOptions())
+        case "tree": command = .tree
+        case "why": command = .why(try name())
+        case "export":
+            let nt = next()
+            guard let nt, nt.kind == .word, text(nt) == "python" else { throw error(nt, "expected 'python' (export python [FILE])") }
+            var path: String? = nil
+            if let ft = peek, ft.kind == .string || ft.kind == .word { path = text(ft); index += 1 }
+            command = .export(path: path)
         case "time": command = .time
         case "reset": command = .reset
         case "exit", "quit": command = .exit
         case "trace":
             let nt = next()
-            guard let nt, nt.kind == .word, text(nt) == "on" || text(nt) == "off" else { throw error(nt, "expected on or off") }
+            guard let nt, nt.kind == .word, text(nt) == "on" || text(nt) == "off" else { throw error(nt, "expected on or off" + (nt.map { ", got \(shown($0))" } ?? "")) }
             command = .trace(text(nt) == "on")
         case "set":
             let nt = next()
-            guard let nt, nt.kind == .word, text(nt) == "workers" else { throw error(nt, "expected 'workers'") }
+            guard let nt, nt.kind == .word, text(nt) == "workers" else {
+                var message = "expected 'workers'" + (nt.map { ", got \(shown($0))" } ?? "")
+                if let nt, nt.kind == .word, text(nt) != "workers", Suggest.closest(to: text(nt), among: ["workers"]) != nil {
+                    message += "; did you mean 'workers'?"
+                }
+                throw error(nt, message)
+            }
             let nv = next()
             guard let nv, nv.kind == .word, let digits = PyLiteral.integer(text(nv)),
                   text(nv).first?.isASCIIDigit == true, digits.count <= 4,
                   let n = Int(digits), (1...1024).contains(n)
-            else { throw error(nv, "expected a number of workers (1..1024)") }
+            else { throw error(nv, "expected a number of workers (1..1024)" + (nv.map { ", got \(shown($0))" } ?? "")) }
             command = .setWorkers(n)
         case "help":
             var topic: String? = nil
@@ -247,6 +268,34 @@ struct CommandParser {
         }
         try expectEnd()
         return command
+    }
+
+    /// `timeline [ascii] [width N] [--svg FILE]`, in any order.
+    private mutating func timelineOptions() throws(LineError) -> TimelineOptions {
+        var options = TimelineOptions()
+        var seen: Set<String> = []
+        while let nt = next() {
+            let word = nt.kind == .word ? text(nt) : ""
+            if seen.contains(word) { throw error(nt, "'\(word)' given twice") }
+            switch word {
+            case "ascii":
+                options.ascii = true
+            case "width":
+                let nv = next()
+                guard let nv, nv.kind == .word, let digits = PyLiteral.integer(text(nv)), text(nv).first?.isASCIIDigit == true,
+                      digits.count <= 4, let n = Int(digits), (20...1000).contains(n)
+                else { throw error(nv, "expected a width in columns (20..1000)") }
+                options.width = n
+            case "--svg":
+                let ft = next()
+                guard let ft, ft.kind == .string || ft.kind == .word else { throw error(ft, "expected a file name after --svg") }
+                options.svgPath = text(ft)
+            default:
+                throw error(nt, "unexpected \(shown(nt)) (timeline [ascii] [width N] [--svg FILE])")
+            }
+            seen.insert(word)
+        }
+        return options
     }
 
     private mutating func gatherOrWait(isGather: Bool) throws(LineError) -> Command {

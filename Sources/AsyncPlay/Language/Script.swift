@@ -52,7 +52,7 @@ public struct Script: Sendable {
         guard n >= 1 && n <= lineStarts.count else { return nil }
         let b = lineBytes(n)
         if b.count > 4096 { return String(decoding: b.prefix(200), as: UTF8.self) + "…" }
-        return String(decoding: b, as: UTF8.self)
+        return Script.trimTrailingSpace(b)     // as echoed: a recorded transcript must replay
     }
 
     /// Line `n` without trailing whitespace, as transcripts echo it.

@@ -21,17 +21,30 @@ struct SourceLine {
     /// The line's bytes; a slice of the whole file, so offsets are relative to `base`.
     let bytes: ArraySlice<UInt8>
     let base: Int
+    /// Offsets of the line's UTF-8 continuation bytes (none in an ASCII line), so that a
+    /// column is a binary search: every name records its column, and counting bytes for
+    /// each one made a line of many names quadratic (tested in LimitsTests).
+    private let continuations: [Int]
 
     init(_ text: ArraySlice<UInt8>) {
         bytes = text
         base = text.startIndex
+        var c: [Int] = []
+        if text.contains(where: { $0 >= 0x80 }) {
+            for (i, b) in text.enumerated() where b & 0xC0 == 0x80 { c.append(i) }
+        }
+        continuations = c
     }
 
     /// 1-based column of a byte offset, counting Unicode scalars as the oracle does.
     func column(ofByte offset: Int) -> Int {
-        var col = 1
-        for b in bytes.prefix(offset) where b & 0xC0 != 0x80 { col += 1 }   // skip continuation bytes
-        return col
+        if continuations.isEmpty { return offset + 1 }
+        var lo = 0, hi = continuations.count          // continuation bytes before `offset`
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if continuations[mid] < offset { lo = mid + 1 } else { hi = mid }
+        }
+        return offset + 1 - lo
     }
 
     /// The token's source text.

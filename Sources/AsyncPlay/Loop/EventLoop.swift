@@ -25,6 +25,8 @@ public final class EventLoop {
     /// The task whose step is running (`asyncio.current_task()`).
     public internal(set) var currentTask: Task?
     public weak var instrument: LoopInstrument?
+    /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
+    public var timerLateness: [Int64]?
 
     /// Called when nothing is ready and no timer is due: returns true if it made work
     /// (the script's next line "arrives" while main waits for input).
@@ -142,6 +144,7 @@ public final class EventLoop {
             case .timer(let handle):
                 if handle.cancelled { continue }
                 let late = now - handle.deadline
+                timerLateness?.append(late.microseconds)
                 run(handle.callback, lateBy: late)
             }
         }

@@ -12,10 +12,11 @@ public struct DiagnosticRenderer {
     public func render(_ d: Diagnostic, style: TextStyle = .plain) -> String {
         var s = style.bold("\(fileName):\(d.line):\(d.column):") + " " + style.red("error:") + " " + d.message + "\n"
         if let line = sourceLine(d.line) {
-            let shown = line.replacingTabs
+            let shown = line.shownInDiagnostic
             s += "    " + shown + "\n"
-            // The caret sits under the column'th character (tabs were shown as one space).
-            let pad = String(repeating: " ", count: max(0, d.column - 1))
+            // The caret sits under the column'th character (tabs were shown as one space);
+            // past the end of a line shown cut short (a 1 MB line), just after it.
+            let pad = String(repeating: " ", count: max(0, min(d.column - 1, shown.unicodeScalars.count)))
             s += "    " + pad + style.green("^") + "\n"
         }
         return s
@@ -23,8 +24,23 @@ public struct DiagnosticRenderer {
 }
 
 extension String {
-    /// Tabs as single spaces, so a caret lines up with the character it points at.
-    var replacingTabs: String { String(map { $0 == "\t" ? " " : $0 }) }
+    /// A source line as a diagnostic shows it: one visible character per Unicode scalar
+    /// (columns count scalars), so the caret lines up. A tab is one space; a control
+    /// character is its Unicode control picture (␀, ␛, ␍…): a stray ESC or CR in a
+    /// script must not drive the terminal that shows the error.
+    var shownInDiagnostic: String {
+        var out = String.UnicodeScalarView()
+        for u in unicodeScalars {
+            switch u.value {
+            case 0x09: out.append(" ")
+            case 0x00..<0x20: out.append(Unicode.Scalar(0x2400 + u.value)!)
+            case 0x7F: out.append("\u{2421}")
+            case 0x80..<0xA0: out.append("\u{FFFD}")
+            default: out.append(u)
+            }
+        }
+        return String(out)
+    }
 }
 
 /// ANSI styling that is a no-op unless colour is on (decided by the executable).

@@ -6,6 +6,9 @@ public final class EventLog: RecordSink {
     public private(set) var mainEvents: [MainEvent] = []
     /// The input line main was running when each of `mainEvents` happened.
     public private(set) var mainEventLines: [Int] = []
+    /// How many task events had been recorded (dropped ones included) when each of
+    /// `mainEvents` happened: main's events in order among the tasks' at equal times.
+    public private(set) var mainEventPositions: [Int] = []
     private var currentLine = 0
     public private(set) var dropped = 0
     /// Main's exceptions in this loop (a timeout that cancelled a task, for `why`).
@@ -34,11 +37,13 @@ public final class EventLog: RecordSink {
                 taskEvents.removeAll()
                 mainEvents.removeAll()
                 mainEventLines.removeAll()
+                mainEventPositions.removeAll()
                 errors.removeAll()
                 dropped = 0
             }
             mainEvents.append(m)
             mainEventLines.append(currentLine)
+            mainEventPositions.append(dropped + taskEvents.count)
         case .input(let line, let text):
             currentLine = line
             if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text)) } else { inputsComplete = false }

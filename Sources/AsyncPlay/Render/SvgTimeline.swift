@@ -12,7 +12,7 @@ extension TimelineRenderer {
         let width = left + barWidth + right
         let legendTop = top + Double(pic.rows.count) * rowHeight + 18
         let legendItems = legendEntries(pic)
-        let legendRows = (legendItems.count + 2) / 3
+        let legendRows = (legendItems.count + 1) / 2
         let height = legendTop + Double(legendRows) * 22 + 16
 
         func x(_ t: Instant) -> Double { left + barWidth * Double(t.microseconds) / Double(end) }
@@ -50,7 +50,7 @@ extension TimelineRenderer {
             }
             if let m = row.mark {
                 let (glyph, colour) = Svg.mark(m.mark)
-                s += "<text x=\"\(n(x(m.time)))\" y=\"\(n(mid + 5))\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\" fill=\"\(colour)\">\(glyph)</text>\n"
+                s += "<text x=\"\(n(x(m.time)))\" y=\"\(n(mid + 5))\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\" fill=\"\(colour)\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">\(glyph)</text>\n"
             }
             if !row.state.isEmpty {
                 s += "<text x=\"\(n(left + barWidth + 16))\" y=\"\(n(mid + 4))\" fill=\"#555\">\(Svg.escape(row.state))</text>\n"
@@ -60,8 +60,8 @@ extension TimelineRenderer {
             s += "<text x=\"\(n(left))\" y=\"\(n(legendTop - 4))\" fill=\"#777\">\(Svg.escape(pt ? "… e mais \(pic.hiddenTasks) tasks" : "… and \(pic.hiddenTasks) more tasks"))</text>\n"
         }
         for (k, item) in legendItems.enumerated() {
-            let lx = 20 + Double(k % 3) * (width - 40) / 3
-            let ly = legendTop + Double(k / 3) * 22 + 10
+            let lx = 20 + Double(k % 2) * (width - 40) / 2
+            let ly = legendTop + Double(k / 2) * 22 + 10
             switch item {
             case .phase(let p):
                 let (h, fill, extra) = Svg.look(p)

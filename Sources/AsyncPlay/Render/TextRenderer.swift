@@ -9,6 +9,9 @@ public final class TextRenderer: RecordSink {
         public var echoInputs = true
         public var timeline = TimelineRenderer.Options()
         public var language = Language.english
+        /// Writes a file for `timeline --svg FILE` and `export python FILE` (the library
+        /// knows no files): returns nil, or why it could not. Without it nothing is written.
+        public var writeFile: ((_ path: String, _ contents: String) -> String?)? = nil
         public init() {}
     }
 
@@ -126,14 +129,40 @@ public final class TextRenderer: RecordSink {
         case .waitSets(let done, let pending):
             out.write("done: [" + done.joined(separator: ", ") + "]  pending: [" + pending.joined(separator: ", ") + "]\n")
         case .status(let rows):
-            out.write(StatusTable.render(rows, style: style))
+            out.write(StatusTable.render(rows, style: style, now: res.time, language: options.language))
         case .view(let view):
             switch view {
             case .timeline(let o):
                 var topts = options.timeline
                 if o.ascii { topts.ascii = true }
                 if let w = o.width { topts.width = w }
-                if let log { out.write(TimelineRenderer(options: topts).render(log, now: res.time)) }
+                topts.language = options.language
+                topts.style = style
+                guard let log else { break }
+                if let path = o.svgPath {
+                    write(path, TimelineRenderer(options: topts).svg(log, now: res.time))
+                } else {
+                    out.write(TimelineRenderer(options: topts).render(log, now: res.time))
+                }
+            case .tree:
+                var o = TreeRenderer.Options()
+                o.language = options.language
+                o.style = style
+                o.ascii = options.timeline.ascii
+                if let log { out.write(TreeRenderer(options: o).render(log, now: res.time)) }
+            case .why(let name):
+                var o = WhyRenderer.Options()
+                o.language = options.language
+                o.style = style
+                if let log { out.write(WhyRenderer(options: o).render(log, now: res.time, task: name)) }
+            case .exportPython(let path):
+                guard let log else { break }
+                guard log.inputsComplete else {
+                    out.write(style.red("the session is too long to export (more than \(EventLog.inputLimit) lines): export the script with `asyncplay export python FILE`") + "\n")
+                    break
+                }
+                let program = PythonExporter().program(inputs: log.inputs)
+                if let path { write(path, program) } else { out.write(program) }
             case .help(let topic):
                 out.write(Help.text(topic: topic, language: options.language, style: style))
             case .trace(let on):
@@ -141,6 +170,21 @@ public final class TextRenderer: RecordSink {
             }
         case .nothing:
             break
+        }
+    }
+}
+
+extension TextRenderer {
+    /// A file a view asked for, through the executable's `writeFile`.
+    private func write(_ path: String, _ contents: String) {
+        guard let writeFile = options.writeFile else {
+            out.write(style.dim("(\(path) not written: this session cannot write files)") + "\n")
+            return
+        }
+        if let problem = writeFile(path, contents) {
+            out.write(style.red("cannot write \(path): \(problem)") + "\n")
+        } else {
+            out.write("wrote \(path)\n")
         }
     }
 }

@@ -6,6 +6,8 @@ struct History {
     struct Life {
         let record: TaskRecord
         var events: [TaskEvent] = []
+        /// Where each event stands among all the task events of the loop.
+        var positions: [Int] = []
         var name: String { record.name }
         var created: Instant { events.first?.time ?? record.created }
         var started: Instant? { events.first(where: { if case .started = $0.kind { return true } else { return false } })?.time }
@@ -21,6 +23,13 @@ struct History {
             return nil
         }
         var isFinished: Bool { final != nil }
+        /// Where the final event stands among all task events.
+        var finalPosition: Int? {
+            guard let i = events.lastIndex(where: { e in
+                switch e.kind { case .done, .failed, .cancelled: return true; default: return false }
+            }) else { return nil }
+            return positions[i]
+        }
         /// The first cancellation request, if any.
         var cancelRequest: TaskEvent? {
             events.first(where: { if case .cancelRequested = $0.kind { return true } else { return false } })
@@ -45,6 +54,8 @@ struct History {
     let main: [MainEvent]
     /// The input line main was running at each of `main`.
     let mainLines: [Int]
+    /// How many task events came before each of `main`.
+    let mainPositions: [Int]
     let errors: [CommandError]
     let now: Instant
     /// The right edge of pictures: now, or the last thing recorded if later.
@@ -52,30 +63,52 @@ struct History {
     let dropped: Int
     /// Who held the loop when: `cpu` steps and main's `block` (or `run … cpu`), by start.
     let holds: [Span]
+    /// When each task started `cancelling`: its own request, or one passed on to it by a
+    /// task that awaited it (Task.cancel() cancels what the task awaits, unrecorded).
+    private var cancelFrom: [ObjectIdentifier: Instant] = [:]
     private let log: EventLog
 
     init(_ log: EventLog, now: Instant) {
         self.log = log
         main = log.mainEvents
         mainLines = log.mainEventLines
+        mainPositions = log.mainEventPositions
         errors = log.errors
         dropped = log.dropped
         self.now = now
         var last = now
-        for e in log.taskEvents {
+        for (k, e) in log.taskEvents.enumerated() {
             let id = ObjectIdentifier(e.task)
+            let position = log.dropped + k
             if let i = index[id] {
                 lives[i].events.append(e)
+                lives[i].positions.append(position)
             } else {
                 index[id] = lives.count
-                lives.append(Life(record: e.task, events: [e]))
+                lives.append(Life(record: e.task, events: [e], positions: [position]))
             }
             if e.time > last { last = e.time }
         }
         for m in log.mainEvents where m.time > last { last = m.time }
         end = last
         holds = History.holds(main: main, lines: mainLines, lives: lives)
+        for life in lives {
+            guard let tw = life.cancelRequest?.time else { continue }
+            var cur = life
+            var seen: Set<ObjectIdentifier> = []
+            while seen.insert(ObjectIdentifier(cur.record)).inserted {
+                let id = ObjectIdentifier(cur.record)
+                cancelFrom[id] = min(cancelFrom[id] ?? tw, tw)
+                guard case .waiting(let target)? = cur.phase(at: tw)?.kind, let i = index[ObjectIdentifier(target)] else { break }
+                let next = lives[i]
+                if let f = next.final?.time, f < tw { break }
+                cur = next
+            }
+        }
     }
+
+    /// When the task began `cancelling`, if it did.
+    func cancelTime(of life: Life) -> Instant? { cancelFrom[ObjectIdentifier(life.record)] }
 
     func life(of record: TaskRecord) -> Life? {
         index[ObjectIdentifier(record)].map { lives[$0] }
@@ -171,7 +204,7 @@ struct History {
             }
         }
         // From the first cancellation request on, the task is `cancelling`.
-        if let c = life.cancelRequest?.time {
+        if let c = cancelTime(of: life) {
             var cut: [Span] = []
             for s in out {
                 if s.end <= c { cut.append(s); continue }
@@ -232,15 +265,12 @@ struct History {
         holds.last { $0.start <= t && t < $0.end }
     }
 
-    /// The command main was blocked in at `t`, if it was: the last `blocked` at or before
-    /// `t` with nothing else main did strictly between.
-    func mainBlocked(at t: Instant) -> (command: String, line: Int)? {
-        for m in main.reversed() {
-            if m.time > t { continue }
-            if case .blocked(let command, let line) = m.kind { return (command, line) }
-            if m.time < t { return nil }
-        }
-        return nil
+    /// The command main was blocked in when the task event at `position` happened, if it was.
+    func mainBlocked(before position: Int) -> (command: String, line: Int)? {
+        var i = main.count - 1
+        while i >= 0 && (i >= mainPositions.count || mainPositions[i] > position) { i -= 1 }
+        guard i >= 0, case .blocked(let command, let line) = main[i].kind else { return nil }
+        return (command, line)
     }
 
     private func merged(_ spans: [Span]) -> [Span] {

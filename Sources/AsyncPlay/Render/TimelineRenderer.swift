@@ -88,7 +88,7 @@ public struct TimelineRenderer {
                 default: mark = (f.time, .cancelled); state = TaskState.cancelled.rawValue
                 }
             } else {
-                state = TimelineRenderer.currentState(life).rawValue
+                state = TimelineRenderer.currentState(life, h).rawValue
             }
             rows.append(Row(kind: .task, label: life.name, spans: h.spans(of: life), mark: mark, state: state))
         }
@@ -96,8 +96,8 @@ public struct TimelineRenderer {
     }
 
     /// The state of an unfinished task, from its latest events.
-    static func currentState(_ life: History.Life) -> TaskState {
-        if life.cancelRequest != nil { return .cancelling }
+    static func currentState(_ life: History.Life, _ h: History) -> TaskState {
+        if h.cancelTime(of: life) != nil { return .cancelling }
         switch life.currentPhase?.kind {
         case .sleeping?: return .sleeping
         case .waiting?: return .waiting
@@ -153,11 +153,19 @@ public struct TimelineRenderer {
             if row.kind != .task {
                 for span in row.spans {
                     guard let label = span.label else { continue }
+                    // The first run of columns that shows this span, if the label fits in it.
                     let a = column(of: span.start, end: end, cells: cells)
-                    let b = column(of: span.end, end: end, cells: cells)
-                    guard b - a >= label.count + 1 else { continue }
-                    for (k, ch) in label.enumerated() where cellsOf[a + k] == span.phase {
-                        glyphs[a + k] = String(ch)
+                    let b = min(cells, column(of: span.end, end: end, cells: cells))
+                    var c = a
+                    while c < b {
+                        guard cellsOf[c] == span.phase else { c += 1; continue }
+                        var d = c
+                        while d < b && cellsOf[d] == span.phase { d += 1 }
+                        if d - c >= label.count + 1 {
+                            for (k, ch) in label.enumerated() { glyphs[c + k] = String(ch) }
+                            break
+                        }
+                        c = d
                     }
                 }
             }
@@ -270,22 +278,31 @@ public struct TimelineRenderer {
     /// Only what the picture uses, wrapped to the width.
     func legend(used: Set<History.Phase>, marks: Set<String>) -> String {
         let g = Glyphs(ascii: options.ascii)
-        var items: [String] = []
+        let style = options.style
+        // (what is shown, how many columns it takes)
+        var items: [(String, Int)] = []
         for p in History.Phase.allCases where used.contains(p) {
-            items.append(String(g.phase(p)) + " " + TimelineRenderer.meaning(p, options.language))
+            let text = " " + TimelineRenderer.meaning(p, options.language)
+            items.append((paint(p, String(g.phase(p))) + text, 1 + text.count))
         }
         for (m, word) in [(Mark.done, "done"), (.failed, "failed"), (.cancelled, "cancelled")] where marks.contains(word) {
-            items.append(String(g.mark(m)) + " " + TimelineRenderer.meaning(m, options.language))
+            let glyph = String(g.mark(m))
+            let shown = m == .done ? style.green(glyph) : m == .failed ? style.red(glyph) : style.magenta(glyph)
+            let text = " " + TimelineRenderer.meaning(m, options.language)
+            items.append((shown + text, 1 + text.count))
         }
         if items.isEmpty { return "" }
         var s = ""
         var line = ""
-        for item in items {
-            if !line.isEmpty && line.count + 3 + item.count > options.width {
+        var columns = 0
+        for (item, width) in items {
+            if columns > 0 && columns + 3 + width > options.width {
                 s += line + "\n"
                 line = ""
+                columns = 0
             }
-            line += (line.isEmpty ? "" : "   ") + item
+            line += (columns == 0 ? "" : "   ") + item
+            columns += (columns == 0 ? 0 : 3) + width
         }
         return s + line + "\n"
     }

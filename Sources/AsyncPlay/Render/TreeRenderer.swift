@@ -8,6 +8,10 @@ public struct TreeRenderer {
         public var style = TextStyle.plain
         /// Finished tasks listed by name at most; the rest are counted.
         public var maxFinishedListed = 20
+        /// Trees (and tasks under a gather) drawn at most, and how deep a chain of awaits
+        /// goes before it is cut: a picture of a million tasks is not read.
+        public var maxRoots = 50
+        public var maxDepth = 30
         public init() {}
     }
 
@@ -65,21 +69,28 @@ public struct TreeRenderer {
         // Then every live task nobody awaits, with what it awaits below it.
         let shown = Set(underMain.map { ObjectIdentifier($0.record) })
         let roots = h.lives.filter { !$0.isFinished && !awaited.contains(ObjectIdentifier($0.record)) && !shown.contains(ObjectIdentifier($0.record)) }
-        for root in roots {
+        for root in roots.prefix(options.maxRoots) {
             s += node(root, h) + "\n"
             if let next = awaits[ObjectIdentifier(root.record)] {
                 draw([next], prefix: "", awaits: awaits, h: h, path: [ObjectIdentifier(root.record)], into: &s)
             }
         }
 
-        // Cycles: tasks that await each other in a ring are no one's root.
+        if roots.count > options.maxRoots {
+            s += style.dim(pt ? "… e mais \(roots.count - options.maxRoots) tasks que ninguém aguarda" : "… and \(roots.count - options.maxRoots) more tasks nobody awaits") + "\n"
+        }
+
+        // Cycles: tasks that await each other in a ring are no one's root. Each task is
+        // walked from once: a chain already explored is not walked again.
         var inCycle = Set<ObjectIdentifier>()
-        for life in h.lives where !life.isFinished && !inCycle.contains(ObjectIdentifier(life.record)) {
+        var explored = Set<ObjectIdentifier>()
+        for life in h.lives where !life.isFinished && !explored.contains(ObjectIdentifier(life.record)) {
             var path: [History.Life] = []
             var seen: [ObjectIdentifier: Int] = [:]
             var cur: History.Life? = life
             while let c = cur, !c.isFinished {
                 let id = ObjectIdentifier(c.record)
+                if seen[id] == nil && !explored.insert(id).inserted { break }
                 if let start = seen[id] {
                     let ring = Array(path[start...])
                     if !ring.contains(where: { inCycle.contains(ObjectIdentifier($0.record)) }) {
@@ -115,10 +126,15 @@ public struct TreeRenderer {
     }
 
     /// Draws `lives` as children at `prefix`, each followed by what it awaits.
-    private func draw(_ lives: [History.Life], prefix: String, awaits: [ObjectIdentifier: History.Life],
+    private func draw(_ all: [History.Life], prefix: String, awaits: [ObjectIdentifier: History.Life],
                       h: History, path: [ObjectIdentifier], into s: inout String) {
+        if path.count >= options.maxDepth {
+            s += connector(last: true, prefix: prefix) + options.style.dim(pt ? "… (a corrente continua)" : "… (the chain goes on)") + "\n"
+            return
+        }
+        let lives = all.prefix(options.maxRoots)
         for (i, life) in lives.enumerated() {
-            let last = i == lives.count - 1
+            let last = i == lives.count - 1 && all.count <= options.maxRoots
             let id = ObjectIdentifier(life.record)
             if path.contains(id) {
                 s += connector(last: last, prefix: prefix) + life.name + "  " + options.style.red(pt ? "↺ ciclo" : "↺ cycle") + "\n"
@@ -128,6 +144,9 @@ public struct TreeRenderer {
             if let next = awaits[id] {
                 draw([next], prefix: continuation(last: last, prefix: prefix), awaits: awaits, h: h, path: path + [id], into: &s)
             }
+        }
+        if all.count > options.maxRoots {
+            s += connector(last: true, prefix: prefix) + options.style.dim(pt ? "… e mais \(all.count - options.maxRoots)" : "… and \(all.count - options.maxRoots) more") + "\n"
         }
     }
 
@@ -156,7 +175,7 @@ public struct TreeRenderer {
         case .started?, .holding?: what = pt ? "rodando" : "running"
         default: what = pt ? "pendente (ainda não começou)" : "pending (not started yet)"
         }
-        if life.cancelRequest != nil { what = (pt ? "cancelando, " : "cancelling, ") + what }
+        if h.cancelTime(of: life) != nil { what = (pt ? "cancelando, " : "cancelling, ") + what }
         return life.name + "  " + style.dim(what)
     }
 
@@ -164,9 +183,9 @@ public struct TreeRenderer {
         let style = options.style
         guard let f = life.final else { return "" }
         switch f.kind {
-        case .done(let v): return style.green((options.ascii ? "D " : "✓ ") + v.repr)
-        case .failed(let e): return style.red((options.ascii ? "F " : "✗ ") + e.repr)
-        default: return style.magenta((options.ascii ? "C " : "⊘ ") + (pt ? "cancelada" : "cancelled"))
+        case .done(let v): return style.green((options.ascii ? "done " : "✓ ") + v.repr)
+        case .failed(let e): return style.red((options.ascii ? "failed " : "✗ ") + e.repr)
+        default: return style.magenta((options.ascii ? "" : "⊘ ") + (pt ? "cancelada" : "cancelled"))
         }
     }
 

@@ -94,6 +94,10 @@ public enum View {
     case timeline(TimelineOptions)
     case help(topic: String?)
     case trace(on: Bool)
+    case tree
+    case why(task: String)
+    /// `export python [FILE]`: the session's lines so far as a Python program.
+    case exportPython(path: String?)
 }
 
 public final class CommandError {

@@ -8,6 +8,8 @@ public struct ScriptRunner {
         public let exitCode: Int32
         /// Rendered syntax errors (text format), for stderr; empty when the script parsed.
         public let syntaxErrors: String
+        /// How late each timer ran (µs), when `sessionOptions.measureTimerLateness` is set.
+        public var timerLateness: [Int64] = []
     }
 
     public var format = Format.transcript
@@ -16,6 +18,8 @@ public struct ScriptRunner {
     public var textOptions = TextRenderer.Options()
     /// Style of syntax errors (they go to stderr, whose terminal may differ from stdout's).
     public var errorStyle = TextStyle.plain
+    /// Flush the output after every record (playing in real time), not in big chunks.
+    public var liveOutput = false
 
     public init(fileName: String) { self.fileName = fileName }
 
@@ -24,8 +28,12 @@ public struct ScriptRunner {
         let script = Script.parse(source, limits: sessionOptions.limits)
         let diagnostics = DiagnosticRenderer(fileName: fileName) { script.sourceLine($0) }
         if script.hasErrors {
-            let text = script.diagnostics.map { diagnostics.render($0, style: errorStyle) }.joined()
+            // The first errors in full; past the limit only a count (each error repeats its
+            // source line: thousands of them were hundreds of MB of text).
             let count = script.diagnostics.count
+            let shown = min(count, sessionOptions.limits.maxShownErrors)
+            var text = script.diagnostics.prefix(shown).map { diagnostics.render($0, style: errorStyle) }.joined()
+            if shown < count { text += "… and \(count - shown) more error\(count - shown == 1 ? "" : "s")\n" }
             if format == .jsonLines {
                 let json = JSONRenderer(out: out)
                 for d in script.diagnostics { json.record(.diagnostic(d)) }
@@ -56,9 +64,25 @@ public struct ScriptRunner {
             }
             return nil
         }
-        let session = Session(options: sessionOptions, lines: .script(feed), sink: sink)
+        let session = Session(options: sessionOptions, lines: .script(feed), sink: liveOutput ? FlushingSink(sink, out) : sink)
         session.run()
         out.flush()
-        return Outcome(exitCode: session.refusedCommands > 0 ? 1 : 0, syntaxErrors: "")
+        var outcome = Outcome(exitCode: session.refusedCommands > 0 ? 1 : 0, syntaxErrors: "")
+        outcome.timerLateness = session.timerLateness
+        return outcome
+    }
+}
+
+/// Passes records on, then flushes: each line reaches the screen as it happens.
+final class FlushingSink: RecordSink {
+    private let inner: RecordSink
+    private let out: OutputBuffer
+    init(_ inner: RecordSink, _ out: OutputBuffer) {
+        self.inner = inner
+        self.out = out
+    }
+    func record(_ r: Record) {
+        inner.record(r)
+        out.flush()
     }
 }

@@ -10,6 +10,8 @@ public final class Session: @unchecked Sendable {
         /// Where lines come from: a script (delivered as soon as the loop is idle) or a
         /// person typing (delivered by `submit`).
         public var clock: () -> LoopClock = { VirtualClock() }
+        /// Record how late every timer ran (see `timerLateness`); for benchmarks.
+        public var measureTimerLateness = false
         public init() {}
     }
 
@@ -76,7 +78,12 @@ public final class Session: @unchecked Sendable {
         if traceOn { loop.instrument = tracer }
     }
 
+    /// How late each timer ran, in µs, over every loop of the session (when measured).
+    public private(set) var timerLateness: [Int64] = []
+
     private func runOneLoop(carry: (line: Int, commands: ArraySlice<Command>)?) -> MainCoroutine.Outcome {
+        if options.measureTimerLateness { loop.timerLateness = [] }
+        defer { timerLateness += loop.timerLateness ?? [] }
         let coroutine = MainCoroutine(session: self, carry: carry)
         mainCoroutine = coroutine
         main = Task(loop: loop, name: "main", coroutine: coroutine)
@@ -383,6 +390,22 @@ public final class Session: @unchecked Sendable {
             emitResult(command, line: line, .view(.trace(on: on)))
             return .finished
 
+        case .tree:
+            emitResult(command, line: line, .view(.tree))
+            return .finished
+
+        case .why(let ref):
+            switch lookup(ref, line: line) {
+            case .failure(let d): return .refused(d)
+            case .success(let r):
+                emitResult(command, line: line, .view(.why(task: r.name)))
+                return .finished
+            }
+
+        case .export(let path):
+            emitResult(command, line: line, .view(.exportPython(path: path)))
+            return .finished
+
         case .reset:
             return .reset
         case .exit:
@@ -459,21 +482,35 @@ private final class Tracer: LoopInstrument {
         switch callback {
         case .step(let task, let exc):
             if task.name == "main" { return }     // main's own steps are the prompt
-            what = exc.map { "step \(task.name) (throw \($0.repr))" } ?? (task.hasStarted ? "step \(task.name) (resume)" : "step \(task.name) (first step)")
+            if let exc {
+                what = "step \(task.name) resumed with \(exc.repr) thrown in"
+            } else {
+                what = task.hasStarted ? "step \(task.name) resumed" : "step \(task.name) starts (its first step)"
+            }
         case .done(let target, let future):
             let owner = (future as? Task)?.name ?? "future"
             switch target {
-            case let t as Task: what = t.name == "main" ? "wake main (\(owner) done)" : "wake \(t.name) (\(owner) done)"
-            case is GatheringFuture: what = "gather: child \(owner) done"
-            case is WaitCoroutine: what = "wait: \(owner) done"
-            case is ReleaseWaiter: what = "wait_for: \(owner) done"
-            case is ThreadJob: what = "thread job: awaiting side done"
-            default: what = "done callback of \(owner)"
+            case let t as Task: what = "callback: \(owner) done, wake \(t.name)"
+            case is GatheringFuture: what = "callback: gather child \(owner) done"
+            case is WaitCoroutine: what = "callback: wait sees \(owner) done"
+            case is ReleaseWaiter: what = "callback: wait_for sees \(owner) done"
+            case let job as ThreadJob: what = "callback: executor future of \(job.owner) done"
+            case is TaskRecord: what = "callback: \(owner) finished (reported below)"
+            default: what = "callback: done callback of \(owner)"
             }
         case .resolve:
-            what = "timer fired"
+            // Name the sleeper when a single task's sleep is due then (a cheap look, only
+            // while tracing, and only in small sessions).
+            let due = Instant(microseconds: t.microseconds - (lateBy?.microseconds ?? 0))
+            var sleepers: [String] = []
+            if session.tasks.count <= 1000 {
+                for r in session.tasks where !r.task.isDone {
+                    if case .sleeping(let until) = r.phase, until == due { sleepers.append(r.name) }
+                }
+            }
+            what = sleepers.count == 1 ? "timer fired for \(sleepers[0])" : "timer fired"
         case .jobEnded(let job):
-            what = "thread job of \(job.owner) finished"
+            what = "worker finished the thread job of \(job.owner)"
         case .external:
             return
         }

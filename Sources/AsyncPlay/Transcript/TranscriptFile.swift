@@ -16,7 +16,10 @@ public enum TranscriptFile {
             else if line.starts(with: prompt) { lines.append(String(decoding: line.dropFirst(prompt.count), as: UTF8.self)) }
         }
         if lines.isEmpty { return "" }       // the transcript of an empty script
-        return lines.joined(separator: "\n") + "\n"
+        // A script's leading BOM is dropped; a BOM still there was a second one, part of
+        // the first line: keep it so (one more, for the parser to drop).
+        let text = lines.joined(separator: "\n") + "\n"
+        return text.utf8.starts(with: [0xEF, 0xBB, 0xBF]) ? "\u{FEFF}" + text : text
     }
 
     /// The name diagnostics use inside a transcript: `x.transcript` replays `x.async`,

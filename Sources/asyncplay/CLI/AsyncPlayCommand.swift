@@ -22,12 +22,13 @@ struct AsyncPlayCommand: ParsableCommand {
         --virtual for virtual time). When standard input is not a terminal it runs it as a
         script, like `asyncplay run -`.
 
-        Limits: a line holds at most 64 KiB; a body at most 1000 steps; a duration at
-        most 24 h (1 µs resolution); at most 2,000,000 tasks alive at once; timelines keep
-        the last 1,000,000 events.
+        Limits: a script holds at most 256 MiB and a line at most 64 KiB; a body at most
+        1000 steps; a duration at most 24 h (1 µs resolution); at most 2,000,000 tasks
+        alive at once; timelines keep the last 1,000,000 events; the first 100 syntax
+        errors are shown in full, the rest counted (--json lists every one).
         """,
         version: version,
-        subcommands: [ShellCommand.self, RunCommand.self, CheckCommand.self],
+        subcommands: [ShellCommand.self, RunCommand.self, CheckCommand.self, ExportCommand.self],
         defaultSubcommand: ShellCommand.self
     )
 }

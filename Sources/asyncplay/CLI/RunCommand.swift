@@ -39,6 +39,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Size of the thread pool for `thread` steps (as `set workers N`).", valueName: "n"))
     var workers: Int = 4
 
+    @Option(help: ArgumentHelp("For benchmarks: when the run ends, write how late timers fired (count, p50, p99, max in µs) to this file.", valueName: "file"))
+    var latenessReport: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -67,8 +70,17 @@ struct RunCommand: ParsableCommand {
         runner.textOptions.style = TextStyle(color: output.useColor(fd: 1))
         runner.errorStyle = TextStyle(color: output.useColor(fd: 2))
         runner.textOptions.language = output.language
-        let out = StandardStreams.stdoutBuffer(live: realtime)
+        runner.textOptions.writeFile = StandardStreams.writeFileForViews
+        runner.sessionOptions.measureTimerLateness = latenessReport != nil
+        runner.liveOutput = realtime
+        let out = StandardStreams.stdoutBuffer()
         let outcome = runner.run(source, out: out)
+        if let latenessReport {
+            let s = outcome.timerLateness.sorted()
+            func pct(_ p: Double) -> Int64 { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * p + 0.5))] }
+            let line = "timers=\(s.count) p50_us=\(pct(0.5)) p99_us=\(pct(0.99)) max_us=\(s.last ?? 0)\n"
+            try? StandardStreams.writeAtomically(Array(line.utf8), to: latenessReport)
+        }
         if !outcome.syntaxErrors.isEmpty {
             StandardStreams.stderr(outcome.syntaxErrors)
         }

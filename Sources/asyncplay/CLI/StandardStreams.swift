@@ -36,8 +36,8 @@ enum StandardStreams {
         return String(cString: v)
     }
 
-    /// Reads a whole file, or stdin for `-`.
-    static func readAll(path: String) throws -> [UInt8] {
+    /// Reads a whole file, or stdin for `-`; more than `limit` bytes is an error.
+    static func readAll(path: String, limit: Int = Limits.standard.maxScriptBytes) throws -> [UInt8] {
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }
@@ -54,6 +54,9 @@ enum StandardStreams {
                 throw CLIError("cannot read '\(path)': \(String(cString: strerror(errno)))")
             }
             if n == 0 { break }
+            if out.count + n > limit {
+                throw CLIError("'\(path == "-" ? "<stdin>" : path)' is larger than \(limit >> 20) MiB, the most a script may hold")
+            }
             out.append(contentsOf: chunk[0..<n])
         }
         return out
@@ -61,16 +64,37 @@ enum StandardStreams {
 
     /// Writes a file atomically: a temporary file in the same folder, then rename, so a
     /// crash or two writers at once never leave a half-written file.
+    /// Any failure (a full disk, say) leaves the old file as it was and is reported: the
+    /// temporary file is renamed over it only once every byte is written and synced.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CLIError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        write(bytes, to: fd)
-        fsync(fd)
-        close(fd)
-        guard rename(tmp, path) == 0 else {
+        func failure(_ code: Int32) -> CLIError { CLIError("cannot write '\(path)': \(String(cString: strerror(code)))") }
+        // A fresh name (O_EXCL): two writers, or a file left by a killed one, never share it.
+        var template = Array((path + ".tmp-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw failure(errno) }
+        let tmp = String(cString: template)
+        var code: Int32 = 0
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    code = errno
+                    return
+                }
+                offset += n
+            }
+        }
+        let mask = umask(0)               // mkstemp makes 0600; give the usual 0644 less the umask
+        umask(mask)
+        if code == 0 && fchmod(fd, 0o644 & ~mask) != 0 { code = errno }
+        if code == 0 && fsync(fd) != 0 { code = errno }
+        if close(fd) != 0 && code == 0 { code = errno }
+        if code == 0 && rename(tmp, path) != 0 { code = errno }
+        if code != 0 {
             unlink(tmp)
-            throw CLIError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            throw failure(code)
         }
     }
 }

@@ -67,7 +67,10 @@ struct HistoryFile: Sendable {
         !entry.contains("\n") && !entry.contains("\r") && entry.utf8.count <= longestStoredEntry
     }
 
-    private var directory: String { (path as NSString).deletingLastPathComponent }
+    private var directory: String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
+    }
 
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         try createDirectory()
@@ -81,13 +84,14 @@ struct HistoryFile: Sendable {
         return try body()
     }
 
+    /// mkdir -p, with 0700 for the folders it creates: history can hold anything a person typed.
     private func createDirectory() throws {
-        do {
-            // 0700: history can hold anything a person typed.
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw HistoryFileError.cannotWrite(directory, errno: EACCES)
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw HistoryFileError.cannotWrite(prefix, errno: errno)
+            }
         }
     }
 
@@ -128,7 +132,7 @@ enum HistoryFileError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .cannotWrite(let path, let code):
-            return "cannot write history file \(path): \(String(cString: strerror(code)))"
+            return "history not saved: \(path): \(String(cString: strerror(code)))"
         }
     }
 }

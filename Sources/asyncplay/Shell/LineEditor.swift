@@ -66,6 +66,7 @@ final class LineEditor {
     private var input = TerminalInput()
     private var promptText = ""
     private var visiblePrompt: [Unicode.Scalar] = []
+    private var drawnPrompt = ""  // what libedit writes for the prompt: escapes included, markers not
     private var promptStorage: UnsafeMutablePointer<wchar_t>
     private var promptCapacity = 1
     private var lastPromptCheck = ContinuousClock.now
@@ -127,7 +128,7 @@ final class LineEditor {
     // MARK: Reading
 
     /// Shows `prompt` and edits one line. Blocks until Return, Ctrl-C or Ctrl-D.
-    /// Wrap escape sequences in the prompt in \u{1}…\u{2} (`TerminalStyle.forPrompt` does).
+    /// Wrap escape sequences in the prompt in \u{1}…\u{2} (as `ShellRunner.prompt` does).
     func readLine(prompt: String) -> LineEditorInput {
         setPrompt(prompt)
         // A Ctrl-C or resize from before the prompt is not for this line (el_wgets reads
@@ -143,6 +144,10 @@ final class LineEditor {
             state.redrawRequested = false
         }
         TerminalSignals.catchSuspend(true)
+        // el_wgets leaves the terminal in canonical mode when input is already waiting
+        // (a paste of several lines): the kernel would then echo it, stop at 4095 bytes
+        // and act on ^R, ^U, ^W itself. Enter editing mode unconditionally.
+        asyncplay_el_prep_term(editLine, 1)
 
         var count: Int32 = 0
         let wide = el_wgets(editLine, &count)
@@ -332,7 +337,11 @@ final class LineEditor {
             let prompt = promptProvider()
             if prompt != promptText { newPrompt = prompt }
         }
-        if !messages.isEmpty || redrawRequested || newPrompt != nil {
+        if messages.isEmpty && !redrawRequested, let newPrompt {
+            if !rewritePromptInPlace(editLine, with: newPrompt) {
+                repaint(editLine, printing: [], newPrompt: newPrompt)
+            }
+        } else if !messages.isEmpty || redrawRequested || newPrompt != nil {
             repaint(editLine, printing: messages, newPrompt: newPrompt)
         }
     }
@@ -384,6 +393,29 @@ final class LineEditor {
         if let newPrompt { setPrompt(newPrompt) }
         Self.write(output)
         asyncplay_el_refresh(editLine)
+    }
+
+    /// A prompt that ticks (a clock) changes many times a second: when it keeps its width,
+    /// overwrite just the prompt and put the cursor back, rather than redraw the line.
+    /// libedit's idea of the screen still holds the old prompt; its next redraw only
+    /// rewrites those cells with the current prompt, which is what is there.
+    private func rewritePromptInPlace(_ editLine: OpaquePointer, with prompt: String) -> Bool {
+        let oldWidth = visiblePrompt.reduce(0) { $0 + max(0, Int(asyncplay_wcwidth(wchar_t(bitPattern: $1.value)))) }
+        let columns = max(1, Int(asyncplay_el_columns(editLine)))
+        let cursor = layout(editLine).cursor  // measured with the old prompt, which has the same width
+        let oldVisible = visiblePrompt
+        setPrompt(prompt)
+        let newWidth = visiblePrompt.reduce(0) { $0 + max(0, Int(asyncplay_wcwidth(wchar_t(bitPattern: $1.value)))) }
+        guard newWidth == oldWidth, newWidth < columns, !visiblePrompt.contains("\n"), !oldVisible.contains("\n") else {
+            return false
+        }
+        var output = ""
+        if cursor.row > 0 { output += "\u{1B}[\(cursor.row)A" }
+        output += "\r" + drawnPrompt + "\r"
+        if cursor.row > 0 { output += "\u{1B}[\(cursor.row)B" }
+        if cursor.column > 0 { output += "\u{1B}[\(cursor.column)C" }
+        Self.write(output)
+        return true
     }
 
     /// Puts the cursor after the last character of the line and writes `text` there, so
@@ -461,6 +493,8 @@ final class LineEditor {
         promptText = prompt
         var stored: [wchar_t] = []
         var visible: [Unicode.Scalar] = []
+        var drawn = String.UnicodeScalarView()
+        var drawnUpToLastVisible = 0
         var inSpan = false
         let scalars = Array(prompt.unicodeScalars)
         var index = 0
@@ -475,10 +509,15 @@ final class LineEditor {
                 stored.append(1)
             } else {
                 stored.append(wchar_t(bitPattern: scalar.value))
-                if !inSpan { visible.append(scalar) }
+                drawn.append(scalar)
+                if !inSpan {
+                    visible.append(scalar)
+                    drawnUpToLastVisible = drawn.count
+                }
             }
             index += 1
         }
+        drawnPrompt = String(String.UnicodeScalarView(drawn.prefix(drawnUpToLastVisible)))
         stored.append(0)
         if stored.count > promptCapacity {
             promptStorage.deallocate()

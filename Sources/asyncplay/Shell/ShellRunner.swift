@@ -127,11 +127,31 @@ final class ShellRunner: @unchecked Sendable {
         return shown + " >>> "
     }
 
+    /// TAB: a command at the start of a command; after it, what that command takes
+    /// (task names for cancel/await/gather…, steps for spawn/run, its options).
     private func complete(_ word: String, _ before: String) -> [String] {
         let names = state.withLock { $0.taskNames }
-        let trimmed = before.drop(while: { $0 == " " })
-        let atStart = trimmed.isEmpty || before.hasSuffix(";") || before.hasSuffix("; ")
-        let pool = atStart ? Keywords.commands : (Keywords.commands + Keywords.options + Keywords.steps + Keywords.values + names)
+        let command = before.split(separator: ";").last.map { String($0) } ?? ""
+        let words = command.split(separator: " ").map(String.init)
+        let typedWords = word.isEmpty ? words : Array(words.dropLast())
+        guard let verb = typedWords.first else {
+            return Keywords.commands.filter { $0.hasPrefix(word) }.sorted()
+        }
+        var pool: [String]
+        switch verb {
+        case "cancel", "await", "result", "why": pool = typedWords.count == 1 ? names : ["timeout"]
+        case "gather": pool = names + ["return_exceptions", "timeout"]
+        case "wait": pool = names + ["first_completed", "first_exception", "all_completed", "timeout"]
+        case "status", "ps": pool = names
+        case "spawn", "run": pool = Keywords.steps + ["->"] + (typedWords.last == "await" ? names : [])
+        case "set": pool = ["workers"]
+        case "trace": pool = ["on", "off"]
+        case "help": pool = Keywords.commands + ["body"]
+        case "timeline": pool = ["ascii", "width", "--svg"]
+        case "export": pool = ["python"]
+        default: pool = []
+        }
+        if typedWords.last == "await" { pool = names }
         return Array(Set(pool.filter { $0.hasPrefix(word) })).sorted()
     }
 }
@@ -158,6 +178,7 @@ final class ShellOutput: RecordSink {
             text.echoInputs = false
             text.language = options.language
             text.timeline.width = options.width
+            text.writeFile = StandardStreams.writeFileForViews
             renderer = TextRenderer(out: buffer, diagnostics: DiagnosticRenderer(fileName: "<stdin>", sourceLine: sourceLine), log: log, options: text)
         }
     }
