@@ -91,7 +91,12 @@ public final class EventLoop {
 
     /// Blocking work on the loop thread (`cpu`, `block`): time passes and nothing else on the
     /// loop runs; thread jobs keep running and end on time, their results queued in order.
+    /// When the last `cpu`/`block` hold ended: a timer due before that fired late because
+    /// the loop was held (on a real clock, a few ms of lateness can also be the machine).
+    public private(set) var lastHoldEnd = Instant.start
+
     func hold(_ amount: TimeAmount) {
+        defer { lastHoldEnd = now }
         let target = now + amount
         if let virtual = clock as? VirtualClock {
             while let end = pool.nextEnd, end <= target {

@@ -42,10 +42,10 @@ final class BodyCoroutine: Coroutine {
         case .sleep(let d):
             let outcome = sleep.resume(thrown)
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = record.phase {
-                // Late by a millisecond or more: the loop was held (a real clock is always
-                // a few microseconds late, which is not worth a line).
+                // Reported when a hold kept the timer from firing on time (a real clock is
+                // always a little late on its own; that is not the lesson).
                 let late = session.loop.now - until
-                if late.microseconds >= 1000 { session.emit(record, .late(by: late)) }
+                if late.microseconds >= 1000 && session.loop.lastHoldEnd > until { session.emit(record, .late(by: late)) }
             }
             return outcome
         case .thread, .await:
