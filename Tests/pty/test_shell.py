@@ -18,6 +18,7 @@ PROMPT = r"\] >>> $"
 
 def shell(*args, **kw):
     kw.setdefault("prompt_pattern", PROMPT)
+    kw.setdefault("timeout", 15)          # CI machines are small and busy: wait, but not forever
     return PtySession([asyncplay_binary(), *args], **kw)
 
 
