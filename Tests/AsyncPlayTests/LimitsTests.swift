@@ -56,11 +56,9 @@ final class LimitsTests: XCTestCase {
 
     func testAMegabyteLineIsRefusedQuickly() {
         let line = "spawn A 1s -> \"" + String(repeating: "x", count: 1 << 20) + "\""
-        var script: Script!
-        let t = seconds { script = Script.parse(Array((line + "\ngather\n").utf8)) }
+        let script = Script.parse(Array((line + "\ngather\n").utf8))
         XCTAssertEqual(script.diagnostics.map(\.message), ["line too long (1048592 bytes; the limit is 65536)"])
         XCTAssertEqual(script.diagnostics.first?.line, 1)
-        XCTAssertLessThan(t, 2.0, "a refused line is not tokenized")
         // The caret line stays short: the source line is shown cut, and so is the caret.
         let r = run(line + "\n", limits: .standard)
         XCTAssertEqual(r.exitCode, 2)
@@ -163,45 +161,5 @@ final class LimitsTests: XCTestCase {
         XCTAssertLessThan(r.errors.utf8.count, 2_000_000, "the error text is bounded")
         // JSON keeps every diagnostic (one short object each).
         XCTAssertEqual(diagnostics(run(String(repeating: line + "\n", count: 2), limits: .standard, json: true).output).count, 4000)
-    }
-
-    // MARK: - No quadratic blow-ups
-
-    /// The time for 4n must stay near 4 times the time for n (a quadratic shape would
-    /// take 16 times): a 64 KiB line or a big file must never feel like a hang.
-    private func assertLinear(_ what: String, n: Int, _ make: (Int) -> String, file: StaticString = #filePath, line: UInt = #line) {
-        func time(_ k: Int) -> Double {
-            let source = Array(make(k).utf8)
-            var best = Double.infinity
-            for _ in 0..<3 {
-                best = min(best, seconds {
-                    var runner = ScriptRunner(fileName: "scale.async")
-                    runner.format = .jsonLines
-                    _ = runner.run(source, out: OutputBuffer())
-                })
-            }
-            return best
-        }
-        let small = max(time(n), 0.002)
-        let large = time(4 * n)
-        XCTAssertLessThan(large / small, 9, "\(what): \(n) takes \(small) s, \(4 * n) takes \(large) s", file: file, line: line)
-    }
-
-    func testCommandsChainedOnOneLineScaleLinearly() {
-        assertLinear("`time;` × n on one line", n: 3000) { Array(repeating: "time", count: $0).joined(separator: ";") + "\n" }
-        assertLinear("`spawn 0;` × n on one line", n: 1500) { Array(repeating: "spawn 0", count: $0).joined(separator: "; ") + "\n" }
-    }
-
-    func testSyntaxErrorsOnOneLineScaleLinearly() {
-        assertLinear("`spwan;` × n on one line", n: 1000) { Array(repeating: "spwan", count: $0).joined(separator: ";") + "\n" }
-    }
-
-    func testLinesAndTasksScaleLinearly() {
-        assertLinear("n lines of spawn", n: 2000) { n in (0..<n).map { "spawn T\($0) \($0 % 100)ms\n" }.joined() + "gather\n" }
-        assertLinear("a body of n steps", n: 250) { n in "spawn A " + Array(repeating: "1ms", count: n).joined(separator: ", ") + "\nawait A\n" }
-        assertLinear("a gather of n names", n: 1000) { n in
-            (0..<n).map { "spawn T\($0) 1ms\n" }.joined() + "gather " + (0..<n).map { "T\($0)" }.joined(separator: " ") + "\n"
-        }
-        assertLinear("a string of n bytes", n: 15000) { n in "spawn A 1s -> \"" + String(repeating: "é", count: n / 2) + "\"\nawait A\n" }
     }
 }

@@ -8,9 +8,6 @@ public final class Task: Future, DoneCallback {
     var mustCancel = false
     /// `cancelling()`: how many cancellations were requested.
     public internal(set) var cancelRequests = 0
-    /// Set while `cancel()` forwards to the awaited future: meeting it again means an
-    /// await cycle, where CPython recurses until RecursionError.
-    private var cancelling = false
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
     public private(set) var hasStarted = false
 
@@ -73,20 +70,42 @@ public final class Task: Future, DoneCallback {
         }
     }
 
-    /// `Task.cancel(msg)`. Throws `AwaitCycle` where CPython would hit RecursionError.
+    /// `Task.cancel(msg)`: each task forwards the cancellation to what it awaits; the
+    /// deepest one that cannot forward it marks itself to be cancelled at its next step.
+    /// CPython recurses down an await chain; this walks it in a loop, so a chain of
+    /// 100,000 tasks cannot overflow the stack. A task met twice is an await cycle, where
+    /// CPython hits RecursionError: `AwaitCycle` is thrown.
     func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
-        exceptionNeverRetrieved = false
-        if isDone { return false }
-        if cancelling { throw AwaitCycle() }
-        cancelRequests += 1
-        if let waiter = waitingOn {
-            cancelling = true
-            defer { cancelling = false }
-            if try cancelFuture(waiter, message: message) { return true }
+        var chain: [Task] = []
+        var visited = Set<ObjectIdentifier>()
+        var forwarded = false          // whether the level below accepted the cancellation
+        var task = self
+        while true {
+            task.exceptionNeverRetrieved = false
+            if task.isDone { forwarded = false; break }
+            if !visited.insert(ObjectIdentifier(task)).inserted { throw AwaitCycle() }
+            task.cancelRequests += 1
+            chain.append(task)
+            // A task already being cancelled further down: walking on would only mark the
+            // same tasks again (and make asyncio.run's shutdown of a long chain quadratic).
+            if chain.count > 1 && task.cancelRequests > 1 { forwarded = true; break }
+            guard let waiter = task.waitingOn else { forwarded = false; break }
+            if let next = waiter as? Task { task = next; continue }
+            if let gathering = waiter as? GatheringFuture {
+                forwarded = try gathering.cancelChildren(message: message)
+            } else {
+                forwarded = waiter.cancel(message: message)
+            }
+            break
         }
-        mustCancel = true
-        cancelMessage = message
-        return true
+        // Unwind: the first level (from the bottom) whose forward failed marks itself;
+        // every level above it sees True from below.
+        for t in chain.reversed() where !forwarded {
+            t.mustCancel = true
+            t.cancelMessage = message
+            forwarded = true
+        }
+        return forwarded
     }
 
     /// Unhooks the task from what it awaits and throws `exception` into it at its next

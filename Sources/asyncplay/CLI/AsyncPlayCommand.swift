@@ -1,8 +1,17 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import AsyncPlay
 
 @main
 struct AsyncPlayCommand: ParsableCommand {
+    static func main() {
+        // A closed pipe is an error to handle (StandardStreams.write), not a signal that kills.
+        signal(SIGPIPE, SIG_IGN)
+        Self.main(nil)
+    }
+
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(

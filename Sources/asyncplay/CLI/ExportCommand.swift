@@ -84,6 +84,11 @@ extension StandardStreams {
     /// What `timeline --svg FILE` and `export python FILE` write through (the library
     /// itself knows no files): nil when written, else the reason it was not.
     static func writeFileForViews(_ path: String, _ contents: String) -> String? {
+        // A script is often someone else's (a lesson, an exercise): it may write its
+        // pictures and exports only under the current folder, never over ~/.bashrc.
+        if path.hasPrefix("/") || path.split(separator: "/").contains("..") || path.hasPrefix("~") {
+            return "refused: a script may only write files under the current folder (no absolute path, no '..')"
+        }
         do {
             try writeAtomically(Array(contents.utf8), to: path)
             return nil

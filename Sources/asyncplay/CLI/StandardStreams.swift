@@ -14,7 +14,10 @@ enum StandardStreams {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    return              // a closed pipe: nothing more to say
+                    // The reader went away (`| head`): stop quietly, as a filter does,
+                    // with the status a shell would report for SIGPIPE.
+                    if errno == EPIPE { exit(141) }
+                    return
                 }
                 offset += n
             }
