@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The shell's history on disk: one entry per line, UTF-8, oldest first.
 ///
@@ -22,7 +24,7 @@ struct HistoryFile: Sendable {
 
     /// `$XDG_STATE_HOME/asyncplay/history`, else `~/.local/state/asyncplay/history`;
     /// nil when there is no home directory to be found.
-    static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    static func defaultPath(environment: [String: String] = StandardStreams.environmentVariables) -> String? {
         // The XDG spec says relative paths in these variables are invalid and must be ignored.
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             return state + "/asyncplay/history"
@@ -37,7 +39,7 @@ struct HistoryFile: Sendable {
 
     /// The stored entries, oldest first; empty if the file does not exist or cannot be read.
     func load() -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        guard let data = try? StandardStreams.readAll(path: path) else { return [] }
         let entries = String(decoding: data, as: UTF8.self)
             .split(separator: "\n", omittingEmptySubsequences: true)
             .map(String.init)
@@ -68,8 +70,9 @@ struct HistoryFile: Sendable {
     }
 
     private var directory: String {
-        let folder = (path as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let folder = String(path[..<slash])
+        return folder.isEmpty ? "/" : folder
     }
 
     private func withLock<T>(_ body: () throws -> T) throws -> T {

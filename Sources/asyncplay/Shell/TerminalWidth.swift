@@ -1,10 +1,12 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How many columns the terminal has, and how many a piece of text takes.
 enum TerminalWidth {
     /// The width of the terminal on `fd`: TIOCGWINSZ, else $COLUMNS, else 80.
     static func columns(of fd: Int32 = STDOUT_FILENO,
-                        environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+                        environment: [String: String] = StandardStreams.environmentVariables) -> Int {
         var size = winsize()
         if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 {
             return Int(size.ws_col)
