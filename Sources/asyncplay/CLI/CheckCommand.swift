@@ -9,9 +9,10 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Replay transcript files and show how the output differs.",
         discussion: """
-        A transcript holds a run's inputs (the lines behind '>>> ') and the output they
-        must produce. `check` runs the inputs again and compares, line for line; a folder
-        means every *.transcript file under it. --update re-records the expected output.
+        A transcript holds a run's inputs (the lines behind '>>> ') and the output
+        they must produce. `check` runs the inputs again and compares, line for
+        line; a folder means every *.transcript file under it. --update re-records
+        the expected output.
 
         Write one with:  asyncplay run lesson.async --record lesson.transcript
         Exit status: 0 all match; 1 some differ; 2 a file could not be read.

@@ -15,12 +15,13 @@ struct ExportPythonCommand: ParsableCommand {
         commandName: "python",
         abstract: "Print an equivalent, runnable Python asyncio program.",
         discussion: """
-        Each command becomes the asyncio code it stands for: spawn is asyncio.create_task,
-        gather, wait and `await … timeout` are asyncio.gather, asyncio.wait and
-        asyncio.wait_for, thread is loop.run_in_executor, cpu and block are time.sleep on
-        the loop's thread, reset starts a new asyncio.run. The program prints the same
-        events as the transcript (times differ by a few milliseconds: Python runs on the
-        real clock). Comments of the script are kept.
+        Each command becomes the asyncio code it stands for: spawn is
+        asyncio.create_task, gather, wait and `await … timeout` are
+        asyncio.gather, asyncio.wait and asyncio.wait_for, thread is
+        loop.run_in_executor, cpu and block are time.sleep on the loop's thread,
+        reset starts a new asyncio.run. The program prints the same events as the
+        transcript (times differ by a few milliseconds: Python runs on the real
+        clock). Comments of the script are kept.
 
         Examples:
           asyncplay export python lessons/07-5-cpu-bloqueia-o-loop.async > cpu.py

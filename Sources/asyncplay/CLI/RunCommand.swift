@@ -6,12 +6,13 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a .async script and print its transcript.",
         discussion: """
-        The whole file is parsed first: if any line has a syntax error, every error is
-        listed as FILE:LINE:COLUMN with a caret, and nothing runs.
+        The whole file is parsed first: if any line has a syntax error, every
+        error is listed as FILE:LINE:COLUMN with a caret, and nothing runs.
 
-        The clock is virtual by default: time jumps straight to the next timer, so a
-        script of hours runs in milliseconds and prints the same transcript every time.
-        --realtime plays it on the real clock, at the pace of the events.
+        The clock is virtual by default: time jumps straight to the next timer, so
+        a script of hours runs in milliseconds and prints the same transcript
+        every time. --realtime plays it on the real clock, at the pace of the
+        events.
 
         Exit status: 0 ran to the end; 1 ran to the end but a command was refused
         (unknown task, duplicate name, ...); 2 usage or syntax error.
@@ -19,7 +20,7 @@ struct RunCommand: ParsableCommand {
         Examples:
           asyncplay run lessons/07-5-cpu-bloqueia-o-loop.async
           asyncplay run --json x.async
-          asyncplay run x.async --record x.transcript     (then: asyncplay check x.transcript)
+          asyncplay run x.async --record x.transcript   (then: check x.transcript)
           echo 'spawn A 1s; gather' | asyncplay run -
         """
     )

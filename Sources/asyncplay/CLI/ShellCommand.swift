@@ -6,16 +6,17 @@ struct ShellCommand: ParsableCommand {
         commandName: "shell",
         abstract: "The interactive shell (the default when no command is given).",
         discussion: """
-        Type commands at the prompt; the prompt shows the loop's time. With the real clock
-        (the default) the loop runs on its own thread: `spawn A 1s` finishes one second
-        later whether or not you are typing, and its events appear above your line.
-        A blocking command (await, gather, wait, sleep, run, block) streams its events as
-        they happen; Ctrl-C cancels what main awaits, with asyncio's rules.
+        Type commands at the prompt; the prompt shows the loop's time. With the
+        real clock (the default) the loop runs on its own thread: `spawn A 1s`
+        finishes one second later whether or not you are typing, and its events
+        appear above your line. A blocking command (await, gather, wait, sleep,
+        run, block) streams its events as they happen; Ctrl-C cancels what main
+        awaits, with asyncio's rules.
 
-        Keys: TAB completes commands, keywords and task names; Ctrl-R searches history;
-        Ctrl-C clears the line; Ctrl-D leaves (pending tasks are cancelled, as
-        asyncio.run does). History is kept in $XDG_STATE_HOME/asyncplay/history
-        (or ~/.local/state/asyncplay/history).
+        Keys: TAB completes commands, keywords and task names; Ctrl-R searches
+        history; Ctrl-C clears the line; Ctrl-D leaves (pending tasks are
+        cancelled, as asyncio.run does). History is kept in
+        $XDG_STATE_HOME/asyncplay/history (or ~/.local/state/asyncplay/history).
         """
     )
 
