@@ -74,6 +74,7 @@ struct RunCommand: ParsableCommand {
         runner.textOptions.writeFile = StandardStreams.writeFileForViews
         runner.sessionOptions.measureTimerLateness = latenessReport != nil
         runner.liveOutput = realtime
+        runner.processEndsAfterRun = true
         let out = StandardStreams.stdoutBuffer()
         let outcome = runner.run(source, out: out)
         if let latenessReport {
