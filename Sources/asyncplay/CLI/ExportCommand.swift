@@ -47,13 +47,7 @@ struct ExportPythonCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source: [UInt8]
-        do {
-            source = try StandardStreams.readAll(path: file)
-        } catch {
-            StandardStreams.stderr("asyncplay: \(error)\n")
-            throw ExitCode(2)
-        }
+        let source = try StandardStreams.readScript(file)
         let name = file == "-" ? "<stdin>" : file
         let script = Script.parse(source)
         if script.hasErrors {

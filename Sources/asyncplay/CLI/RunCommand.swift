@@ -52,13 +52,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source: [UInt8]
-        do {
-            source = try StandardStreams.readAll(path: file)
-        } catch {
-            StandardStreams.stderr("asyncplay: \(error)\n")
-            throw ExitCode(2)
-        }
+        let source = try StandardStreams.readScript(file)
         let name = file == "-" ? "<stdin>" : file
         var runner = ScriptRunner(fileName: name)
         runner.format = output.json ? .jsonLines : .transcript

@@ -4,24 +4,31 @@ import Glibc
 import Darwin
 #endif
 import AsyncPlay
+import ArgumentParser
 
 /// Writing to the process's file descriptors, whole buffers at a time.
 enum StandardStreams {
-    static func write(_ bytes: [UInt8], to fd: Int32) {
-        bytes.withUnsafeBytes { raw in
+    /// Writes every byte (retrying interrupted writes); returns 0 or the errno that stopped it.
+    @discardableResult
+    static func writeFully(_ bytes: [UInt8], to fd: Int32) -> Int32 {
+        bytes.withUnsafeBytes { raw -> Int32 in
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    // The reader went away (`| head`): stop quietly, as a filter does,
-                    // with the status a shell would report for SIGPIPE.
-                    if errno == EPIPE { exit(141) }
-                    return
+                    return errno
                 }
                 offset += n
             }
+            return 0
         }
+    }
+
+    static func write(_ bytes: [UInt8], to fd: Int32) {
+        // The reader went away (`| head`): stop quietly, as a filter does, with the
+        // status a shell would report for SIGPIPE.
+        if writeFully(bytes, to: fd) == EPIPE { exit(141) }
     }
 
     static func stdout(_ s: String) { write(Array(s.utf8), to: 1) }
@@ -49,6 +56,16 @@ enum StandardStreams {
     static func environment(_ name: String) -> String? {
         guard let v = getenv(name) else { return nil }
         return String(cString: v)
+    }
+
+    /// Reads a script for a command: on failure says why on stderr and exits with 2.
+    static func readScript(_ path: String) throws -> [UInt8] {
+        do {
+            return try readAll(path: path)
+        } catch {
+            stderr("asyncplay: \(error)\n")
+            throw ExitCode(2)
+        }
     }
 
     /// Reads a whole file, or stdin for `-`; more than `limit` bytes is an error.
@@ -88,19 +105,7 @@ enum StandardStreams {
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw failure(errno) }
         let tmp = String(cString: template)
-        var code: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    code = errno
-                    return
-                }
-                offset += n
-            }
-        }
+        var code = writeFully(bytes, to: fd)
         let mask = umask(0)               // mkstemp makes 0600; give the usual 0644 less the umask
         umask(mask)
         if code == 0 && fchmod(fd, 0o644 & ~mask) != 0 { code = errno }
