@@ -61,16 +61,7 @@ final class ViewProbe: RecordSink {
         let script = Script.parse(source)
         precondition(!script.hasErrors, "the script has syntax errors")
         let probe = ViewProbe(language: language)
-        var next = 1
-        let feed: () -> ScriptLine? = {
-            while next <= script.lineCount {
-                let n = next
-                next += 1
-                if let line = script.commands(ofLine: n) { return line }
-            }
-            return nil
-        }
-        Session(lines: .script(feed), sink: probe).run()
+        Session(lines: .script(script.lineFeed()), sink: probe).run()
         return probe.text + probe.finalViews()
     }
 

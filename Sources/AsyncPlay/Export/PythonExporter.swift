@@ -297,7 +297,8 @@ public struct PythonExporter {
                 returns = false
             }
         }
-        if returns { lines.append("    return " + literal(body.value ?? .string(owner))) }
+        // A value in Python source is its repr.
+        if returns { lines.append("    return " + (body.value ?? .string(owner)).repr) }
         return lines.joined(separator: "\n")
     }
 
@@ -315,17 +316,6 @@ public struct PythonExporter {
         return type
     }
 
-    private func literal(_ v: PyValue) -> String {
-        switch v {
-        case .none: return "None"
-        case .bool(let b): return b ? "True" : "False"
-        case .int(let digits): return digits
-        case .float(let d): return PyFloat.repr(d)
-        case .string(let s): return PyString.repr(s)
-        case .exception(let e): return e.repr
-        case .list(let items): return "[" + items.map(literal).joined(separator: ", ") + "]"
-        }
-    }
 
     /// A duration in the program: `2 * SCALE`, `0.5 * SCALE`, `0`.
     private func seconds(_ d: TimeAmount) -> String {

@@ -85,6 +85,21 @@ public struct Script: Sendable {
         return line
     }
 
+    /// Main's lines, one at a time, as a session asks for them. Lines holding no command
+    /// (blank, comment) are skipped, and handed to `skipped` so a transcript keeps them.
+    public func lineFeed(skipped: ((String) -> Void)? = nil) -> () -> ScriptLine? {
+        var next = 1
+        return {
+            while next <= self.lineCount {
+                let n = next
+                next += 1
+                if let line = self.commands(ofLine: n) { return line }
+                skipped?(self.echoText(n))
+            }
+            return nil
+        }
+    }
+
     /// Parses one line typed in the shell.
     public static func parseLine(_ text: String, number: Int, limits: Limits = .standard) -> Result<ScriptLine?, LineErrors> {
         if let bad = firstInvalidUTF8(Array(text.utf8)[...]) {

@@ -57,16 +57,7 @@ public struct ScriptRunner {
         }
         // Lines are parsed as main asks for them; blank and comment lines are echoed then,
         // so the transcript keeps every line of the file, in order.
-        var next = 1
-        let feed: () -> ScriptLine? = {
-            while next <= script.lineCount {
-                let n = next
-                next += 1
-                if let line = script.commands(ofLine: n) { return line }
-                echo?(script.echoText(n))
-            }
-            return nil
-        }
+        let feed = script.lineFeed(skipped: echo)
         let session = Session(options: sessionOptions, lines: .script(feed), sink: liveOutput ? FlushingSink(sink, out) : sink)
         session.run()
         out.flush()
