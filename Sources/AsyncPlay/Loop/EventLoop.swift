@@ -16,7 +16,7 @@ public protocol LoopInstrument: AnyObject {
 /// Single-threaded: everything but `callSoonThreadsafe` runs on the loop's own thread.
 public final class EventLoop {
     public let clock: LoopClock
-    private var ready = RingQueue<ReadyItem>()
+    private let ready = RingQueue<ReadyItem>()
     private var timers = TimerHeap()
     private var cancelledTimers = 0
     private var timerSequence: UInt64 = 0
@@ -46,23 +46,22 @@ public final class EventLoop {
         pthread_mutex_init(&inboxLock, nil)
     }
 
+    deinit { timers.removeAll() }
+
     public var now: Instant { clock.now }
 
     // MARK: - Scheduling
 
     func callSoon(_ cb: Callback) { ready.append(.call(cb)) }
 
-    @discardableResult
-    func callAt(_ deadline: Instant, _ cb: Callback) -> TimerHandle {
+    /// A future resolved with None after `delay`, unless cancelled first (see `TimerFuture`).
+    func futureResolved(after delay: TimeAmount) -> TimerFuture {
         timerSequence += 1
-        let t = TimerHandle(deadline: deadline, sequence: timerSequence, callback: cb, loop: self)
+        let t = TimerFuture(loop: self, deadline: now + delay, sequence: timerSequence)
         t.scheduled = true
         timers.push(t)
         return t
     }
-
-    @discardableResult
-    func callLater(_ delay: TimeAmount, _ cb: Callback) -> TimerHandle { callAt(now + delay, cb) }
 
     /// Thread-safe: the only entry point for other threads.
     public func callSoonThreadsafe(_ work: @escaping @Sendable () -> Void) {
@@ -73,7 +72,7 @@ public final class EventLoop {
         clock.wake()
     }
 
-    func timerCancelled(_ t: TimerHandle) { cancelledTimers += 1 }
+    func timerCancelled() { cancelledTimers += 1 }
 
     func createFuture() -> Future { Future(loop: self) }
 
@@ -137,7 +136,7 @@ public final class EventLoop {
         while let head = timers.first, head.deadline <= t {
             _ = timers.pop()
             head.scheduled = false
-            if head.cancelled { cancelledTimers -= 1; continue }
+            if head.timerCancelled { cancelledTimers -= 1; continue }
             ready.append(.timer(head))
         }
         var batch = ready.count
@@ -146,22 +145,21 @@ public final class EventLoop {
             switch item {
             case .call(let cb):
                 run(cb, lateBy: nil)
-            case .timer(let handle):
-                if handle.cancelled { continue }
-                let late = now - handle.deadline
+            case .timer(let timer):
+                if timer.timerCancelled { continue }
+                let late = now - timer.deadline
                 timerLateness?.append(late.microseconds)
-                run(handle.callback, lateBy: late)
+                run(.resolve(timer), lateBy: late)
             }
         }
     }
 
     private func dropCancelledTimers() {
         if timers.count > 100 && cancelledTimers * 2 > timers.count {
-            for t in timers.items where t.cancelled { t.scheduled = false }
-            timers.removeCancelled()
+            timers.removeCancelled { $0.scheduled = false }
             cancelledTimers = 0
         } else {
-            while let head = timers.first, head.cancelled {
+            while let head = timers.first, head.timerCancelled {
                 _ = timers.pop()
                 head.scheduled = false
                 cancelledTimers -= 1

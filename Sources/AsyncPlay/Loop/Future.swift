@@ -11,16 +11,38 @@ public class Future {
     unowned(unsafe) let loop: EventLoop
 
     /// `_cancel_message`: the message given to `cancel()`.
-    var cancelMessage: String?
+    var cancelMessage: String? {
+        get { rare?.cancelMessage }
+        set { if newValue != nil || rare != nil { rareFields.cancelMessage = newValue } }
+    }
     /// `_cancelled_exc`: the CancelledError a task's coroutine actually raised; handed out
     /// once by `makeCancelledError`, then fresh ones are made (CPython 3.11 behaviour).
-    var cancelledException: PyException?
+    var cancelledException: PyException? {
+        get { rare?.cancelledException }
+        set { if newValue != nil || rare != nil { rareFields.cancelledException = newValue } }
+    }
     /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
     public internal(set) var exceptionNeverRetrieved = false
 
-    // The first callback inline (most futures have one or two), the rest in an array.
+    // Most futures get one or two done-callbacks (a task: the session's and gather's), so
+    // two live inline; a third and more go to the side storage.
     private var firstCallback: DoneCallback?
-    private var moreCallbacks: [DoneCallback] = []
+    private var secondCallback: DoneCallback?
+
+    /// What few futures ever need (cancellation details, a third callback), kept apart so
+    /// that a million futures do not each carry it.
+    private final class RareFields {
+        var cancelMessage: String?
+        var cancelledException: PyException?
+        var moreCallbacks: [DoneCallback] = []
+    }
+    private var rare: RareFields?
+    private var rareFields: RareFields {
+        if let r = rare { return r }
+        let r = RareFields()
+        rare = r
+        return r
+    }
 
     init(loop: EventLoop) { self.loop = loop }
 
@@ -82,10 +104,12 @@ public class Future {
     func addDoneCallback(_ cb: DoneCallback) {
         if state != .pending {
             loop.callSoon(.done(cb, self))
-        } else if firstCallback == nil && moreCallbacks.isEmpty {
+        } else if firstCallback == nil && secondCallback == nil && (rare?.moreCallbacks.isEmpty ?? true) {
             firstCallback = cb
+        } else if secondCallback == nil && (rare?.moreCallbacks.isEmpty ?? true) {
+            secondCallback = cb
         } else {
-            moreCallbacks.append(cb)
+            rareFields.moreCallbacks.append(cb)
         }
     }
 
@@ -94,19 +118,26 @@ public class Future {
     func removeDoneCallback(_ cb: DoneCallback) -> Int {
         var removed = 0
         if firstCallback === cb { firstCallback = nil; removed += 1 }
-        let before = moreCallbacks.count
-        moreCallbacks.removeAll { $0 === cb }
-        return removed + before - moreCallbacks.count
+        if secondCallback === cb { secondCallback = nil; removed += 1 }
+        guard let r = rare, !r.moreCallbacks.isEmpty else { return removed }
+        let before = r.moreCallbacks.count
+        r.moreCallbacks.removeAll { $0 === cb }
+        return removed + before - r.moreCallbacks.count
     }
 
     private func scheduleCallbacks() {
+        // In registration order: the slots fill first, and stay filled while more are added.
         if let first = firstCallback {
             firstCallback = nil
             loop.callSoon(.done(first, self))
         }
-        if !moreCallbacks.isEmpty {
-            let callbacks = moreCallbacks
-            moreCallbacks = []
+        if let second = secondCallback {
+            secondCallback = nil
+            loop.callSoon(.done(second, self))
+        }
+        if let r = rare, !r.moreCallbacks.isEmpty {
+            let callbacks = r.moreCallbacks
+            r.moreCallbacks = []
             for cb in callbacks { loop.callSoon(.done(cb, self)) }
         }
     }

@@ -19,35 +19,31 @@ public protocol DoneCallback: AnyObject {
     func futureDone(_ future: Future)
 }
 
-/// A callback scheduled for a deadline (`call_at`/`call_later`). Cancelling only marks
-/// it; the loop drops it when it reaches the head of the heap or the ready queue.
-public final class TimerHandle {
+/// A future that a timer resolves at `deadline`: asyncio's
+/// `fut = loop.create_future(); h = loop.call_at(when, _set_result_unless_cancelled, fut)`
+/// in one object. Every timer the playground needs is of this kind (sleep, the timeouts
+/// of wait and wait_for), so a sleeping task costs one allocation, not two.
+/// `cancelTimer()` is `h.cancel()`: it only marks the timer; the loop drops it when it
+/// reaches the head of the heap or the ready queue.
+public final class TimerFuture: Future {
     public let deadline: Instant
     /// Scheduling order: equal deadlines fire in the order they were scheduled (SPEC s.3).
     let sequence: UInt64
-    let callback: Callback
-    public private(set) var cancelled = false
+    public private(set) var timerCancelled = false
     /// In the heap (not yet due): only then does cancelling count towards the loop's
     /// "too many cancelled timers" clean-up, as CPython's `_scheduled`.
     var scheduled = false
-    unowned(unsafe) let loop: EventLoop
 
-    init(deadline: Instant, sequence: UInt64, callback: Callback, loop: EventLoop) {
+    init(loop: EventLoop, deadline: Instant, sequence: UInt64) {
         self.deadline = deadline
         self.sequence = sequence
-        self.callback = callback
-        self.loop = loop
+        super.init(loop: loop)
     }
 
-    public func cancel() {
-        guard !cancelled else { return }
-        cancelled = true
-        if scheduled { loop.timerCancelled(self) }
-    }
-
-    @inline(__always)
-    func firesBefore(_ other: TimerHandle) -> Bool {
-        deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence
+    public func cancelTimer() {
+        guard !timerCancelled else { return }
+        timerCancelled = true
+        if scheduled { loop.timerCancelled() }
     }
 }
 
@@ -55,5 +51,5 @@ public final class TimerHandle {
 /// still be cancelled before its turn comes, as in CPython).
 enum ReadyItem {
     case call(Callback)
-    case timer(TimerHandle)
+    case timer(TimerFuture)
 }

@@ -1,11 +1,14 @@
 /// A binary min-heap of timers ordered by (deadline, scheduling order). The keys sit in
 /// the heap's own array, so sifting compares integers without touching the timers
 /// (with a million sleeping tasks, chasing pointers made sifting a sixth of the run).
+/// Entries hold their timer unmanaged (retained once on push, released on pop), so
+/// moving an entry up or down is a plain copy without reference counting.
 struct TimerHeap {
     struct Entry {
         let deadline: Int64
         let sequence: UInt64
-        let timer: TimerHandle
+        let handle: Unmanaged<TimerFuture>
+        var timer: TimerFuture { handle.takeUnretainedValue() }
 
         @inline(__always)
         func before(_ o: Entry) -> Bool {
@@ -17,11 +20,10 @@ struct TimerHeap {
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
-    var first: TimerHandle? { entries.first?.timer }
-    var items: [TimerHandle] { entries.map(\.timer) }
+    var first: TimerFuture? { entries.first?.timer }
 
-    mutating func push(_ t: TimerHandle) {
-        entries.append(Entry(deadline: t.deadline.microseconds, sequence: t.sequence, timer: t))
+    mutating func push(_ t: TimerFuture) {
+        entries.append(Entry(deadline: t.deadline.microseconds, sequence: t.sequence, handle: .passRetained(t)))
         entries.withUnsafeMutableBufferPointer { h in
             var i = h.count - 1
             let item = h[i]
@@ -35,9 +37,9 @@ struct TimerHeap {
         }
     }
 
-    mutating func pop() -> TimerHandle? {
+    mutating func pop() -> TimerFuture? {
         guard !entries.isEmpty else { return nil }
-        let top = entries[0].timer
+        let top = entries[0].handle.takeRetainedValue()
         let last = entries.removeLast()
         if !entries.isEmpty {
             entries.withUnsafeMutableBufferPointer { h in TimerHeap.siftDown(h, from: 0, item: last) }
@@ -45,10 +47,20 @@ struct TimerHeap {
         return top
     }
 
+    /// Empties the heap, handing each timer to `body` (the loop is going away).
+    mutating func removeAll(_ body: (TimerFuture) -> Void = { _ in }) {
+        for e in entries { body(e.handle.takeRetainedValue()) }
+        entries.removeAll()
+    }
+
     /// Drops cancelled timers and restores the heap (CPython does this when more than half
     /// of a large heap is cancelled, so memory stays proportional to live timers).
-    mutating func removeCancelled() {
-        entries.removeAll { $0.timer.cancelled }
+    mutating func removeCancelled(_ removed: (TimerFuture) -> Void) {
+        entries.removeAll { e in
+            guard e.timer.timerCancelled else { return false }
+            removed(e.handle.takeRetainedValue())
+            return true
+        }
         entries.withUnsafeMutableBufferPointer { h in
             var i = h.count / 2 - 1
             while i >= 0 { TimerHeap.siftDown(h, from: i, item: h[i]); i -= 1 }
@@ -72,39 +84,3 @@ struct TimerHeap {
     }
 }
 
-/// A FIFO ring buffer: the ready queue. Amortised O(1) push and pop, no shifting.
-struct RingQueue<Element> {
-    private var storage: [Element?] = Array(repeating: nil, count: 16)
-    private var head = 0
-    private(set) var count = 0
-
-    var isEmpty: Bool { count == 0 }
-
-    mutating func append(_ e: Element) {
-        if count == storage.count { grow() }
-        storage[(head + count) & (storage.count - 1)] = e
-        count += 1
-    }
-
-    mutating func popFirst() -> Element? {
-        guard count > 0 else { return nil }
-        let e = storage[head]
-        storage[head] = nil
-        head = (head + 1) & (storage.count - 1)
-        count -= 1
-        return e
-    }
-
-    mutating func removeAll() {
-        storage = Array(repeating: nil, count: 16)
-        head = 0
-        count = 0
-    }
-
-    private mutating func grow() {
-        var bigger: [Element?] = Array(repeating: nil, count: storage.count * 2)
-        for i in 0..<count { bigger[i] = storage[(head + i) & (storage.count - 1)] }
-        storage = bigger
-        head = 0
-    }
-}

@@ -4,20 +4,18 @@
 ///     fut = loop.create_future(); h = loop.call_later(delay, set_result_unless_cancelled, fut)
 ///     try: await fut  finally: h.cancel()
 struct SleepOperation {
-    private(set) var future: Future?
-    private(set) var timer: TimerHandle?
+    private(set) var future: TimerFuture?
 
     mutating func start(_ loop: EventLoop, _ delay: TimeAmount) -> Suspension {
         if delay.microseconds <= 0 { return .yielded }
-        let f = loop.createFuture()
+        let f = loop.futureResolved(after: delay)
         future = f
-        timer = loop.callLater(delay, .resolve(f))
         return .awaiting(f)
     }
 
     /// The sleep's outcome once the loop resumes us (`.returned(None)` or what was thrown).
     mutating func resume(_ thrown: PyException?) -> Suspension {
-        defer { timer?.cancel(); timer = nil; future = nil }
+        defer { future?.cancelTimer(); future = nil }
         guard let f = future else {
             return thrown.map(Suspension.raised) ?? .returned(.none)
         }

@@ -6,7 +6,8 @@ final class WaitCoroutine: Coroutine, DoneCallback {
     private let mode: WaitMode
     private let timeout: TimeAmount?
     private var waiter: Future?
-    private var timeoutHandle: TimerHandle?
+    /// The waiter itself when there is a timeout (its timer is the timeout).
+    private var timeoutHandle: TimerFuture?
     private var remaining: Int
 
     init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
@@ -22,14 +23,20 @@ final class WaitCoroutine: Coroutine, DoneCallback {
         guard let waiter else {
             if let e = thrown { return .raised(e) }
             if futures.isEmpty { return .raised(PyException("ValueError", "Set of Tasks/Futures is empty.")) }
-            let w = loop.createFuture()
+            let w: Future
+            if let timeout {
+                let timed = loop.futureResolved(after: timeout)
+                timeoutHandle = timed
+                w = timed
+            } else {
+                w = loop.createFuture()
+            }
             self.waiter = w
-            if let timeout { timeoutHandle = loop.callLater(timeout, .resolve(w)) }
             for f in futures { f.addDoneCallback(self) }
             return .awaiting(w)
         }
         // finally: stop the timer, forget the callbacks
-        timeoutHandle?.cancel()
+        timeoutHandle?.cancelTimer()
         for f in futures { f.removeDoneCallback(self) }
         let outcome = AwaitFuture.resume(waiter, thrown: thrown)
         if case .raised = outcome { return outcome }
@@ -41,7 +48,7 @@ final class WaitCoroutine: Coroutine, DoneCallback {
         remaining -= 1
         let failed = !f.isCancelled && f.retrieveExceptionIf(mode == .firstException) != nil
         if remaining <= 0 || mode == .firstCompleted || (mode == .firstException && failed) {
-            timeoutHandle?.cancel()
+            timeoutHandle?.cancelTimer()
             if let w = waiter, !w.isDone { w.setResult(.none) }
         }
     }

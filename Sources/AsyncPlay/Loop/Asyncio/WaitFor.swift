@@ -14,7 +14,8 @@ final class WaitForCoroutine: Coroutine {
     private let timeout: TimeAmount
     private var phase = Phase.start
     private var waiter: Future?
-    private var timeoutHandle: TimerHandle?
+    /// The waiter, whose timer is the timeout.
+    private var timeoutHandle: TimerFuture?
     private var release: ReleaseWaiter?
     private var cancelAndWait: CancelAndWait?
 
@@ -32,9 +33,9 @@ final class WaitForCoroutine: Coroutine {
                 if future.isDone { return finish(AwaitFuture.outcome(future)) }
                 return startCancelling(reraise: nil)
             }
-            let w = loop.createFuture()
+            let w = loop.futureResolved(after: timeout)
             waiter = w
-            timeoutHandle = loop.callLater(timeout, .resolve(w))
+            timeoutHandle = w
             let cb = ReleaseWaiter(w)
             release = cb
             future.addDoneCallback(cb)
@@ -81,7 +82,7 @@ final class WaitForCoroutine: Coroutine {
 
     /// `finally: timeout_handle.cancel()`
     private func finish(_ s: Suspension) -> Suspension {
-        timeoutHandle?.cancel()
+        timeoutHandle?.cancelTimer()
         phase = .finished
         return s
     }
