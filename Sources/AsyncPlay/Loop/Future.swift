@@ -4,8 +4,12 @@
 public class Future {
     public enum State { case pending, cancelled, finished }
 
-    public private(set) var state = State.pending
+    // Field order keeps the small fields in the padding after `value` (a million tasks
+    // and timers each carry a Future).
     public private(set) var value: PyValue = .none
+    public private(set) var state = State.pending
+    /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
+    public internal(set) var exceptionNeverRetrieved = false
     public private(set) var exception: PyException?
     /// The loop outlives every future it runs (unowned(unsafe): no refcount traffic).
     unowned(unsafe) let loop: EventLoop
@@ -21,9 +25,6 @@ public class Future {
         get { rare?.cancelledException }
         set { if newValue != nil || rare != nil { rareFields.cancelledException = newValue } }
     }
-    /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
-    public internal(set) var exceptionNeverRetrieved = false
-
     // Most futures get one or two done-callbacks (a task: the session's and gather's), so
     // two live inline; a third and more go to the side storage.
     private var firstCallback: DoneCallback?

@@ -5,9 +5,9 @@ public final class Task: Future, DoneCallback {
     private var coroutine: Coroutine?
     /// The future this task is blocked on (`_fut_waiter`).
     public internal(set) var waitingOn: Future?
-    var mustCancel = false
     /// `cancelling()`: how many cancellations were requested.
-    public internal(set) var cancelRequests = 0
+    public internal(set) var cancelRequests: Int32 = 0
+    var mustCancel = false
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
     public private(set) var hasStarted = false
 

@@ -1,37 +1,22 @@
 /// The coroutine a BODY stands for: its steps in order, then `return VALUE` (or its own
-/// name). Runs as a Task (`spawn`) or inline in main (`run`).
-final class BodyCoroutine: Coroutine {
-    private unowned(unsafe) let session: Session
-    private let record: TaskRecord
-    private let body: Body
-    private let isTask: Bool
-    private var stepIndex = -1          // -1: not started yet
-    // What the current step is suspended on.
-    private var sleep = SleepOperation()
-    private var awaited: Future?
-
-    init(session: Session, record: TaskRecord, body: Body, isTask: Bool) {
-        self.session = session
-        self.record = record
-        self.body = body
-        self.isTask = isTask
-    }
-
-    func resume(_ thrown: PyException?) -> Suspension {
+/// name). Runs as a Task (`spawn`) or inline in main (`run`). Its state lives in the
+/// task's record.
+extension TaskRecord: Coroutine {
+    public func resume(_ thrown: PyException?) -> Suspension {
         if stepIndex < 0 {
             // A coroutine that never ran gets the exception at its first line: no step runs.
             if let e = thrown { return .raised(e) }
             if isTask {
-                record.started = session.loop.now
-                session.emit(record, .started)
+                started = session.loop.now
+                session.emit(self, .started)
             }
-            record.phase = .running
+            phase = .running
             stepIndex = 0
         } else {
             // Back from the suspension of step `stepIndex`.
             let outcome = finishSuspension(thrown)
             if case .raised = outcome { return outcome }
-            record.phase = .running
+            phase = .running
             stepIndex += 1
         }
         return runSteps()
@@ -41,11 +26,11 @@ final class BodyCoroutine: Coroutine {
         switch body.steps[stepIndex] {
         case .sleep(let d):
             let outcome = sleep.resume(thrown)
-            if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = record.phase {
+            if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
                 let late = session.loop.now - until
-                if late.microseconds >= 1000 && session.loop.lastHoldEnd > until { session.emit(record, .late(by: late)) }
+                if late.microseconds >= 1000 && session.loop.lastHoldEnd > until { session.emit(self, .late(by: late)) }
             }
             return outcome
         case .thread, .await:
@@ -64,25 +49,25 @@ final class BodyCoroutine: Coroutine {
             switch body.steps[stepIndex] {
             case .sleep(let d):
                 let until = loop.now + d
-                record.phase = .sleeping(until: until)
-                if isTask { session.emit(record, .sleeping(until: until)) }
+                phase = .sleeping(until: until)
+                if isTask { session.emit(self, .sleeping(until: until)) }
                 return sleep.start(loop, d)
             case .cpu(let d):
-                record.phase = .running
-                if isTask { session.emit(record, .holding(d)) } else { session.emitMain(.holding(d, command: "run")) }
+                phase = .running
+                if isTask { session.emit(self, .holding(d)) } else { session.emitMain(.holding(d, command: "run")) }
                 loop.hold(d)
             case .thread(let d):
-                let job = loop.runInExecutor(d, owner: record.name)
-                record.phase = .inThread(job)
-                if isTask { session.emit(record, .inThread(job: job)) }
+                let job = loop.runInExecutor(d, owner: name)
+                phase = .inThread(job)
+                if isTask { session.emit(self, .inThread(job: job)) }
                 awaited = job.future
                 return .awaiting(job.future)
             case .await(let ref):
                 guard let target = session.task(named: ref.name) else {
                     return .raised(PyException("NameError", "unknown task '\(ref.name)'"))
                 }
-                record.phase = .waiting(for: ref.name)
-                if isTask { session.emit(record, .waiting(for: target)) }
+                phase = .waiting(for: ref.name)
+                if isTask { session.emit(self, .waiting(for: target)) }
                 if let immediate = AwaitFuture.start(target.task) {
                     if case .raised = immediate { return immediate }
                 } else {
@@ -92,9 +77,9 @@ final class BodyCoroutine: Coroutine {
             case .fail(let type, let message):
                 return .raised(ExceptionFactory.raised(type, message))
             }
-            record.phase = .running
+            phase = .running
             stepIndex += 1
         }
-        return .returned(body.value ?? .string(record.name))
+        return .returned(body.value ?? .string(name))
     }
 }

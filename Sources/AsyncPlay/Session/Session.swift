@@ -292,10 +292,10 @@ public final class Session: @unchecked Sendable {
             return spawn(ref, body, line: line)
 
         case .run(let ref, let body):
-            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, created: loop.now, line: line)
+            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, created: loop.now, line: line,
+                                    body: body, session: self)
             runRecord = record
-            let coroutine = BodyCoroutine(session: self, record: record, body: body, isTask: false)
-            return .suspends(RunCoroutine(coroutine) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
+            return .suspends(RunCoroutine(record) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
 
         case .cancel(let ref, let message):
             switch lookup(ref, line: line) {
@@ -319,7 +319,8 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = GatheringFuture(loop: loop, children: rs.map { $0.task }, returnExceptions: returnExceptions)
+                let g = GatheringFuture(loop: loop, children: rs.map { $0.task }, returnExceptions: returnExceptions,
+                                        childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
                 return .suspends(c, finish: { .value($0) })
             }
@@ -416,9 +417,6 @@ public final class Session: @unchecked Sendable {
     private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
         let name: String
         if let ref {
-            if byName[ref.name] != nil {
-                return .refused(Diagnostic(line: line, column: ref.column, message: "task '\(ref.name)' already exists"))
-            }
             name = ref.name
         } else {
             repeat {
@@ -426,14 +424,19 @@ public final class Session: @unchecked Sendable {
             } while byName["Task-\(unnamedCounter)"] != nil
             name = "Task-\(unnamedCounter)"
         }
+        let record = TaskRecord(name: name, sequence: tasks.count, created: loop.now, line: line, body: body, session: self)
+        // One hash for the check and the insert: put it in, and put the old one back if
+        // the name was taken.
+        if let existing = byName.updateValue(record, forKey: name) {
+            byName[name] = existing
+            return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
+        }
         if liveTasks >= options.limits.maxLiveTasks {
+            byName[name] = nil
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
-        let record = TaskRecord(name: name, sequence: tasks.count, created: loop.now, line: line)
-        byName[name] = record
-        record.task = Task(loop: loop, name: name, coroutine: BodyCoroutine(session: self, record: record, body: body, isTask: true))
-        record.session = self
+        record.task = Task(loop: loop, name: name, coroutine: record)
         record.task.addDoneCallback(record)
         tasks.append(record)
         liveTasks += 1

@@ -1,5 +1,7 @@
-/// What the session knows about one spawned task beyond the asyncio Task itself:
-/// its name, times, and what its coroutine is suspended on (for status and deadlocks).
+/// What the session knows about one spawned task beyond the asyncio Task itself: its
+/// name, times, and what its coroutine is suspended on (for status and deadlocks).
+/// It is also the coroutine its body runs as (see BodyCoroutine.swift): one object per
+/// body, not two, because a million tasks each carry one.
 public final class TaskRecord {
     public enum Phase {
         case pending
@@ -19,14 +21,26 @@ public final class TaskRecord {
     public internal(set) var phase = Phase.pending
     /// Nil for a `run` body, which is a plain coroutine awaited inline, not a Task.
     public internal(set) var task: Task!
-    /// The session that reports this task's end (it outlives every task it runs).
-    unowned(unsafe) var session: Session!
+    /// The session that runs the body and reports this task's end (it outlives every
+    /// task it runs).
+    unowned(unsafe) let session: Session
 
-    init(name: String, sequence: Int, created: Instant, line: Int) {
+    // The body's coroutine: where it is, and what the current step is suspended on.
+    let body: Body
+    var stepIndex = -1          // -1: not started yet
+    var sleep = SleepOperation()
+    var awaited: Future?
+    /// A spawned task (false: a `run` body, awaited inline by main).
+    var isTask: Bool { sequence >= 0 }
+
+    /// `sequence` is -1 for a `run` body.
+    init(name: String, sequence: Int, created: Instant, line: Int, body: Body, session: Session) {
         self.name = name
         self.sequence = sequence
         self.created = created
         self.createdLine = line
+        self.body = body
+        self.session = session
     }
 
     var waitsFor: String? {

@@ -9,12 +9,15 @@ final class GatheringFuture: Future, DoneCallback {
     private var cancelRequested = false
 
     /// `gather()` with no arguments is an already-finished future with `[]`.
-    init(loop: EventLoop, children: [Future], returnExceptions: Bool) {
+    /// `childrenAreUnique` (gathering every task) skips looking for a child named twice.
+    init(loop: EventLoop, children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) {
         self.children = children
         self.returnExceptions = returnExceptions
-        var seen = Set<ObjectIdentifier>()
-        var unique: [Future] = []
-        for c in children where seen.insert(ObjectIdentifier(c)).inserted { unique.append(c) }
+        var unique = children
+        if !childrenAreUnique {
+            var seen = Set<ObjectIdentifier>()
+            unique = children.filter { seen.insert(ObjectIdentifier($0)).inserted }
+        }
         uniqueChildren = unique.count
         super.init(loop: loop)
         if children.isEmpty {
