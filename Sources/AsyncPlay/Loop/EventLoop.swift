@@ -23,8 +23,9 @@ public final class EventLoop {
     private var timerSequence: UInt64 = 0
     let pool: ThreadPool
 
-    /// The task whose step is running (`asyncio.current_task()`).
-    public internal(set) var currentTask: Task?
+    /// The task whose step is running (`asyncio.current_task()`); set only for the length
+    /// of the step, while the task is alive anyway (so no reference counting).
+    public internal(set) unowned(unsafe) var currentTask: Task?
     public weak var instrument: LoopInstrument?
     /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
     public var timerLateness: [Int64]?

@@ -71,6 +71,17 @@ public class Future {
         }
     }
 
+    /// What `result()` would throw, or nil when it would return (the value is not copied).
+    func resultError() -> PyException? {
+        switch state {
+        case .cancelled: return makeCancelledError()
+        case .pending: return .invalidState("Result is not set.")
+        case .finished:
+            exceptionNeverRetrieved = false
+            return exception
+        }
+    }
+
     /// `exception()`: marks the exception as retrieved. Only for done, uncancelled futures.
     func retrieveException() -> PyException? {
         exceptionNeverRetrieved = false

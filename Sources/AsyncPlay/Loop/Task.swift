@@ -31,7 +31,7 @@ public final class Task: Future, DoneCallback {
         loop.currentTask = self
         let suspension = coroutine!.resume(thrown)
         loop.currentTask = nil
-        switch suspension {
+        switch consume suspension {
         case .returned(let v):
             coroutine = nil
             if mustCancel {
@@ -64,10 +64,7 @@ public final class Task: Future, DoneCallback {
 
     /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
     public func futureDone(_ future: Future) {
-        switch future.result() {
-        case .success: step(nil)
-        case .failure(let e): step(e)
-        }
+        step(future.resultError())
     }
 
     /// `Task.cancel(msg)`: each task forwards the cancellation to what it awaits; the
