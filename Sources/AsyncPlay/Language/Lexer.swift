@@ -44,10 +44,12 @@ struct Lexer {
                 i = next
             default:
                 guard Lexer.isWordByte(c) else { throw unexpectedCharacter(at: i) }
-                var j = i
-                // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
-                while j < n && Lexer.isWordByte(bytes[j])
-                        && !(bytes[j] == UInt8(ascii: "-") && j + 1 < n && bytes[j + 1] == UInt8(ascii: ">")) {
+                var j = i + 1
+                while j < n {
+                    let d = bytes[j]
+                    guard Lexer.isWordByte(d) else { break }
+                    // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
+                    if d == UInt8(ascii: "-") && j + 1 < n && bytes[j + 1] == UInt8(ascii: ">") { break }
                     j += 1
                 }
                 tokens.append(Token(kind: .word, start: i, end: j))

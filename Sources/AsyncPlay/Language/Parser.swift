@@ -10,10 +10,16 @@ struct CommandParser {
     /// made a line of many commands quadratic).
     private let endByte: Int
     private var index = 0
+    /// Only look for errors: bodies and names are not built (the check pass of a long script
+    /// drops them), so a line without errors allocates nothing.
+    private let checkOnly: Bool
+    /// Steps in the body parsed last, for the per-body limit that `Script` applies.
+    private(set) var bodySteps = 0
 
-    init(tokens: UnsafeBufferPointer<Token>, line: SourceLine) {
+    init(tokens: UnsafeBufferPointer<Token>, line: SourceLine, checkOnly: Bool = false) {
         self.tokens = tokens
         self.line = line
+        self.checkOnly = checkOnly
         endByte = tokens.last!.end
     }
 
@@ -77,10 +83,16 @@ struct CommandParser {
         guard t.kind == .word, CommandParser.isName(line.slice(t)) else {
             throw error(t, "expected \(what), got \(shown(t))")
         }
-        let name = line.text(t)
-        if Keywords.isKeyword(bytes: line.slice(t)) { throw error(t, "'\(name)' is a keyword, not a task name") }
-        return NameRef(name: name, column: column(t))
+        if Keywords.isKeyword(bytes: line.slice(t)) { throw error(t, "'\(line.text(t))' is a keyword, not a task name") }
+        return nameRef(t)
     }
+
+    private func nameRef(_ t: Token) -> NameRef {
+        NameRef(name: checkOnly ? "" : line.text(t), column: column(t))
+    }
+
+    /// What a checked body stands for: nobody reads it.
+    private static let unbuiltBody = Body(steps: [], value: nil)
 
     private mutating func duration() throws(LineError) -> TimeAmount {
         guard let t = next() else { throw error(nil, "expected a duration (e.g. 1s, 250ms, 2m)") }
@@ -167,27 +179,32 @@ struct CommandParser {
     }
 
     private mutating func body() throws(LineError) -> Body {
-        var steps = [try step()]
+        let first = try step()
+        var endsWithFail = first.isFail
+        var steps = checkOnly ? [] : [first]
+        bodySteps = 1
         while let t = peek, t.kind == .comma {
-            if case .fail = steps.last! { throw error(t, "fail must be the last step") }
+            if endsWithFail { throw error(t, "fail must be the last step") }
             index += 1
-            steps.append(try step())
+            let next = try step()
+            endsWithFail = next.isFail
+            if !checkOnly { steps.append(next) }
+            bodySteps += 1
         }
         var value: PyValue? = nil
         if let t = peek, t.kind == .arrow {
-            if case .fail = steps.last! { throw error(t, "a body that ends with fail cannot return a value") }
+            if endsWithFail { throw error(t, "a body that ends with fail cannot return a value") }
             index += 1
             value = try self.value()
         }
         try expectEnd()
-        return Body(steps: steps, value: value)
+        return checkOnly ? CommandParser.unbuiltBody : Body(steps: steps, value: value)
     }
 
     private mutating func names() -> [NameRef] {
         var out: [NameRef] = []
         while isNameToken(peek) {
-            let t = next()!
-            out.append(NameRef(name: text(t), column: column(t)))
+            out.append(nameRef(next()!))
         }
         return out
     }
@@ -209,8 +226,7 @@ struct CommandParser {
         case .spawn, .run:
             var name: NameRef? = nil
             if isNameToken(peek) {
-                let nt = next()!
-                name = NameRef(name: line.text(nt), column: column(nt))
+                name = nameRef(next()!)
             } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(bytes: line.slice(nt)), !Keywords.stepWords.contains(text(nt)) {
                 throw error(nt, "'\(text(nt))' is a keyword, not a task name")
             }
@@ -328,6 +344,13 @@ struct CommandParser {
         }
         return isGather ? .gather(names, returnExceptions: returnExceptions, timeout: timeout)
                         : .wait(names, mode: mode ?? .allCompleted, timeout: timeout)
+    }
+}
+
+private extension Step {
+    var isFail: Bool {
+        if case .fail = self { return true }
+        return false
     }
 }
 

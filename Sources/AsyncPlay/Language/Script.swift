@@ -150,12 +150,16 @@ public struct Script: Sendable {
             var segmentStart = 0
             for i in 0...tokens.count where i == tokens.count || tokens[i].kind == .semicolon {
                 if i > segmentStart {
-                    var parser = CommandParser(tokens: UnsafeBufferPointer(rebasing: tokens[segmentStart..<i]), line: source)
+                    var parser = CommandParser(tokens: UnsafeBufferPointer(rebasing: tokens[segmentStart..<i]), line: source,
+                                               checkOnly: checkOnly)
                     do throws(LineError) {
                         let command = try parser.command()
-                        if let tooMany = bodyTooLong(command, limits: limits) {
-                            errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start), message: tooMany))
-                        } else if !checkOnly {
+                        if parser.bodySteps > limits.maxStepsPerBody {
+                            errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start),
+                                message: "a body has at most \(limits.maxStepsPerBody) steps (this one has \(parser.bodySteps))"))
+                        } else if commands.isEmpty {
+                            if !checkOnly { commands = [command] }     // a literal: cheaper than growing an empty array
+                        } else {
                             commands.append(command)
                         }
                     } catch {
@@ -168,17 +172,6 @@ public struct Script: Sendable {
         if !errors.isEmpty { return .failure(LineErrors(errors)) }
         if commands.isEmpty { return .success(nil) }
         return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: commands))
-    }
-
-    private static func bodyTooLong(_ command: Command, limits: Limits) -> String? {
-        switch command {
-        case .spawn(_, let body), .run(_, let body):
-            if body.steps.count > limits.maxStepsPerBody {
-                return "a body has at most \(limits.maxStepsPerBody) steps (this one has \(body.steps.count))"
-            }
-        default: break
-        }
-        return nil
     }
 
     static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
