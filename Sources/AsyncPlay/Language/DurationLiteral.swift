@@ -7,10 +7,13 @@ enum DurationLiteral {
         case tooLong
     }
 
-    static func parse(_ text: String) -> Outcome { parse(Array(text.utf8)[...]) }
+    static func parse(_ text: String) -> Outcome {
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
 
     /// Parses the bytes of one word, with no allocation.
-    static func parse(_ word: ArraySlice<UInt8>) -> Outcome {
+    static func parse(_ word: UnsafeBufferPointer<UInt8>) -> Outcome {
         var end = word.endIndex
         var unitMicros: Int64 = 1_000_000
         if end > word.startIndex && word[end - 1] == UInt8(ascii: "s") {
@@ -67,7 +70,7 @@ enum DurationLiteral {
     }
 
     /// Whether the rest of a long number is still a well-formed number (then it is merely too long).
-    private static func validNumber(_ word: ArraySlice<UInt8>, from: Int, to end: Int) -> Bool {
+    private static func validNumber(_ word: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> Bool {
         var i = from
         while i < end, word[i] >= 48 && word[i] <= 57 { i += 1 }
         if i < end && word[i] == UInt8(ascii: ".") {

@@ -16,84 +16,82 @@ struct Lexer {
         }
     }
 
-    func tokenize() throws(LineError) -> [Token] {
+    /// Appends the line's tokens to `tokens` (a buffer the caller reuses from line to line).
+    func tokenize(into tokens: inout [Token]) throws(LineError) {
         let bytes = line.bytes
-        let base = line.base
         let n = bytes.count
-        var tokens: [Token] = []
-        tokens.reserveCapacity(8)
         var i = 0
         while i < n {
-            let c = bytes[base + i]
+            let c = bytes[i]
             switch c {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"), 0x0B, 0x0C:
                 i += 1
             case UInt8(ascii: "#"):
-                return tokens
+                return
             case UInt8(ascii: ";"):
-                tokens.append(Token(kind: .semicolon, start: i, end: i + 1, stringValue: nil))
+                tokens.append(Token(kind: .semicolon, start: i, end: i + 1))
                 i += 1
             case UInt8(ascii: ","):
-                tokens.append(Token(kind: .comma, start: i, end: i + 1, stringValue: nil))
+                tokens.append(Token(kind: .comma, start: i, end: i + 1))
                 i += 1
-            case UInt8(ascii: "-") where i + 1 < n && bytes[base + i + 1] == UInt8(ascii: ">"):
-                tokens.append(Token(kind: .arrow, start: i, end: i + 2, stringValue: nil))
+            case UInt8(ascii: "-") where i + 1 < n && bytes[i + 1] == UInt8(ascii: ">"):
+                tokens.append(Token(kind: .arrow, start: i, end: i + 2))
                 i += 2
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                let (token, next) = try string(from: i, quote: c)
-                tokens.append(token)
+                var ignored: [UInt8]? = nil
+                let next = try scanString(from: i, into: &ignored)
+                tokens.append(Token(kind: .string, start: i, end: next))
                 i = next
             default:
                 guard Lexer.isWordByte(c) else { throw unexpectedCharacter(at: i) }
-                var j = i
-                // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
-                while j < n && Lexer.isWordByte(bytes[base + j])
-                        && !(bytes[base + j] == UInt8(ascii: "-") && j + 1 < n && bytes[base + j + 1] == UInt8(ascii: ">")) {
+                var j = i + 1
+                while j < n {
+                    let d = bytes[j]
+                    guard Lexer.isWordByte(d) else { break }
+                    // A word ends at `->`, so `1s->5` reads as `1s`, `->`, `5`.
+                    if d == UInt8(ascii: "-") && j + 1 < n && bytes[j + 1] == UInt8(ascii: ">") { break }
                     j += 1
                 }
-                tokens.append(Token(kind: .word, start: i, end: j, stringValue: nil))
+                tokens.append(Token(kind: .word, start: i, end: j))
                 i = j
             }
         }
-        return tokens
     }
 
-    private func string(from start: Int, quote: UInt8) throws(LineError) -> (Token, Int) {
+    /// Checks the string literal that starts (at its quote) at `start` and returns the offset
+    /// past its closing quote; the decoded value goes to `value` when one is given.
+    func scanString(from start: Int, into value: inout [UInt8]?) throws(LineError) -> Int {
         let bytes = line.bytes
-        let base = line.base
-        var value: [UInt8] = []
+        let quote = bytes[start]
         var j = start + 1
         while true {
             guard j < bytes.count else {
                 throw LineError(column: line.column(ofByte: start), message: "unterminated string")
             }
-            let d = bytes[base + j]
+            let d = bytes[j]
             if d == UInt8(ascii: "\\") && j + 1 < bytes.count {
-                let e = bytes[base + j + 1]
+                let e = bytes[j + 1]
                 switch e {
-                case UInt8(ascii: "n"): value.append(UInt8(ascii: "\n"))
-                case UInt8(ascii: "t"): value.append(UInt8(ascii: "\t"))
-                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value.append(e)
+                case UInt8(ascii: "n"): value?.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "t"): value?.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "'"): value?.append(e)
                 default:
-                    let shown = String(decoding: bytes[(base + j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
+                    let shown = String(decoding: bytes[(j + 1)...].prefix(utf8Length(e)), as: UTF8.self)
                     throw LineError(column: line.column(ofByte: j),    // the backslash, as the oracle
                                     message: "unknown escape '\\\(shown)' (use \\n, \\t, \\\\, \\\" or \\')")
                 }
                 j += 2
                 continue
             }
-            if d == quote { break }
-            value.append(d)
+            if d == quote { return j + 1 }
+            value?.append(d)
             j += 1
         }
-        let token = Token(kind: .string, start: start, end: j + 1, stringValue: String(decoding: value, as: UTF8.self))
-        return (token, j + 1)
     }
 
     private func unexpectedCharacter(at i: Int) -> LineError {
-        let base = line.base
-        let len = utf8Length(line.bytes[base + i])
-        let ch = String(decoding: line.bytes[(base + i)..<min(line.bytes.endIndex, base + i + len)], as: UTF8.self)
+        let len = utf8Length(line.bytes[i])
+        let ch = String(decoding: line.bytes[i..<min(line.bytes.count, i + len)], as: UTF8.self)
         var message = "unexpected character \(PyString.repr(ch))"
         if let hint = Lexer.hint(for: ch) { message += "; " + hint }
         return LineError(column: line.column(ofByte: i), message: message)

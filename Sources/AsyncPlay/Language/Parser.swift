@@ -2,27 +2,33 @@
 /// Errors carry the column of the offending token (or the end of the segment when
 /// something is missing); the message wording follows the reference oracle.
 struct CommandParser {
-    private let tokens: ArraySlice<Token>
+    /// The segment's tokens; borrowed, like the line's bytes (see `SourceLine`).
+    private let tokens: UnsafeBufferPointer<Token>
     private let line: SourceLine
     /// Where a missing token is reported: past the segment's last token. Kept as a byte
     /// offset; the column is counted only for an error (counting for every `;` segment
     /// made a line of many commands quadratic).
     private let endByte: Int
     private var index = 0
+    /// Only look for errors: bodies and names are not built (the check pass of a long script
+    /// drops them), so a line without errors allocates nothing.
+    private let checkOnly: Bool
+    /// Steps in the body parsed last, for the per-body limit that `Script` applies.
+    private(set) var bodySteps = 0
 
-    init(tokens: ArraySlice<Token>, line: SourceLine) {
+    init(tokens: UnsafeBufferPointer<Token>, line: SourceLine, checkOnly: Bool = false) {
         self.tokens = tokens
         self.line = line
-        index = tokens.startIndex
+        self.checkOnly = checkOnly
         endByte = tokens.last!.end
     }
 
     // MARK: - Token helpers
 
-    private var peek: Token? { index < tokens.endIndex ? tokens[index] : nil }
+    private var peek: Token? { index < tokens.count ? tokens[index] : nil }
 
     private mutating func next() -> Token? {
-        guard index < tokens.endIndex else { return nil }
+        guard index < tokens.count else { return nil }
         index += 1
         return tokens[index - 1]
     }
@@ -34,7 +40,7 @@ struct CommandParser {
     }
 
     /// A token's text: a string literal's value, or the word itself.
-    private func text(_ t: Token) -> String { t.stringValue ?? line.text(t) }
+    private func text(_ t: Token) -> String { t.kind == .string ? line.stringValue(t) : line.text(t) }
 
     /// How a token is quoted in messages: Python's repr of its source text.
     private func shown(_ t: Token) -> String { PyString.repr(line.text(t)) }
@@ -43,9 +49,12 @@ struct CommandParser {
         if let t = peek { throw error(t, "unexpected \(shown(t))") }
     }
 
-    static func isName(_ text: String) -> Bool { isName(Array(text.utf8)[...]) }
+    static func isName(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isName($0) }
+    }
 
-    static func isName(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isName(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = bytes.first,
               (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z"))
                 || (first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z")) || first == UInt8(ascii: "_")
@@ -66,17 +75,24 @@ struct CommandParser {
     private func isNameToken(_ t: Token?) -> Bool {
         guard let t, t.kind == .word else { return false }
         let bytes = line.slice(t)
-        return CommandParser.isName(bytes) && !bytes.withUnsafeBufferPointer { Keywords.isKeyword(bytes: $0) }
+        return CommandParser.isName(bytes) && !Keywords.isKeyword(bytes: bytes)
     }
 
     private mutating func name(_ what: String = "a task name") throws(LineError) -> NameRef {
         guard let t = next() else { throw error(nil, "expected \(what)") }
-        guard t.kind == .word, CommandParser.isName(text(t)) else {
+        guard t.kind == .word, CommandParser.isName(line.slice(t)) else {
             throw error(t, "expected \(what), got \(shown(t))")
         }
-        if Keywords.isKeyword(text(t)) { throw error(t, "'\(text(t))' is a keyword, not a task name") }
-        return NameRef(name: text(t), column: column(t))
+        if Keywords.isKeyword(bytes: line.slice(t)) { throw error(t, "'\(line.text(t))' is a keyword, not a task name") }
+        return nameRef(t)
     }
+
+    private func nameRef(_ t: Token) -> NameRef {
+        NameRef(name: checkOnly ? "" : line.text(t), column: column(t))
+    }
+
+    /// What a checked body stands for: nobody reads it.
+    private static let unbuiltBody = Body(steps: [], value: nil)
 
     private mutating func duration() throws(LineError) -> TimeAmount {
         guard let t = next() else { throw error(nil, "expected a duration (e.g. 1s, 250ms, 2m)") }
@@ -105,15 +121,16 @@ struct CommandParser {
         guard let t = next() else { throw error(nil, "expected a value after '->'") }
         if t.kind == .string { return .string(text(t)) }
         if t.kind == .word {
-            switch text(t) {
+            let word = line.text(t)
+            switch word {
             case "none": return .none
             case "true": return .bool(true)
             case "false": return .bool(false)
             default: break
             }
-            if let digits = PyLiteral.integer(text(t)) { return .int(digits) }
-            if PyLiteral.isFloat(text(t)) {
-                guard let d = Double(text(t)), d.isFinite else { throw error(t, "number out of range: \(text(t))") }
+            if let digits = PyLiteral.integer(word) { return .int(digits) }
+            if PyLiteral.isFloat(word) {
+                guard let d = Double(word), d.isFinite else { throw error(t, "number out of range: \(word)") }
                 return .float(d)
             }
         }
@@ -127,17 +144,17 @@ struct CommandParser {
     private mutating func step() throws(LineError) -> Step {
         let expected = "a step (DUR, sleep, cpu, thread, await or fail)"
         guard let t = next() else { throw error(nil, "expected \(expected)") }
-        if t.kind == .word, let first = text(t).utf8.first {
+        if t.kind == .word {
+            let first = line.bytes[t.start]       // a word is never empty
             if (first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) || first == UInt8(ascii: ".") {
                 index -= 1
                 return .sleep(try duration())
             }
-            switch text(t) {
-            case "sleep": return .sleep(try duration())
-            case "cpu": return .cpu(try duration())
-            case "thread": return .thread(try duration())
-            case "await": return .await(try name())
-            case "fail":
+            if line.isWord(t, "sleep") { return .sleep(try duration()) }
+            if line.isWord(t, "cpu") { return .cpu(try duration()) }
+            if line.isWord(t, "thread") { return .thread(try duration()) }
+            if line.isWord(t, "await") { return .await(try name()) }
+            if line.isWord(t, "fail") {
                 var type = "Exception"
                 var message: String? = nil
                 if let nt = peek, nt.kind == .word {
@@ -152,7 +169,6 @@ struct CommandParser {
                     index += 1
                 }
                 return .fail(type: type, message: message)
-            default: break
             }
         }
         var message = "expected \(expected), got \(shown(t))"
@@ -163,27 +179,32 @@ struct CommandParser {
     }
 
     private mutating func body() throws(LineError) -> Body {
-        var steps = [try step()]
+        let first = try step()
+        var endsWithFail = first.isFail
+        var steps = checkOnly ? [] : [first]
+        bodySteps = 1
         while let t = peek, t.kind == .comma {
-            if case .fail = steps.last! { throw error(t, "fail must be the last step") }
+            if endsWithFail { throw error(t, "fail must be the last step") }
             index += 1
-            steps.append(try step())
+            let next = try step()
+            endsWithFail = next.isFail
+            if !checkOnly { steps.append(next) }
+            bodySteps += 1
         }
         var value: PyValue? = nil
         if let t = peek, t.kind == .arrow {
-            if case .fail = steps.last! { throw error(t, "a body that ends with fail cannot return a value") }
+            if endsWithFail { throw error(t, "a body that ends with fail cannot return a value") }
             index += 1
             value = try self.value()
         }
         try expectEnd()
-        return Body(steps: steps, value: value)
+        return checkOnly ? CommandParser.unbuiltBody : Body(steps: steps, value: value)
     }
 
     private mutating func names() -> [NameRef] {
         var out: [NameRef] = []
         while isNameToken(peek) {
-            let t = next()!
-            out.append(NameRef(name: text(t), column: column(t)))
+            out.append(nameRef(next()!))
         }
         return out
     }
@@ -193,24 +214,30 @@ struct CommandParser {
     mutating func command() throws(LineError) -> Command {
         let t = next()!
         guard t.kind == .word else { throw error(t, "expected a command, got \(shown(t))") }
+        guard let word = CommandWord(line.slice(t)) else {
+            var message = "unknown command \(shown(t))"
+            if let guess = Suggest.closest(to: text(t), among: Keywords.commands) {
+                message += "; did you mean '\(guess)'?"
+            }
+            throw error(t, message)
+        }
         let command: Command
-        switch text(t) {
-        case "spawn", "run":
+        switch word {
+        case .spawn, .run:
             var name: NameRef? = nil
             if isNameToken(peek) {
-                let nt = next()!
-                name = NameRef(name: text(nt), column: column(nt))
-            } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(text(nt)), !Keywords.stepWords.contains(text(nt)) {
+                name = nameRef(next()!)
+            } else if let nt = peek, nt.kind == .word, Keywords.isKeyword(bytes: line.slice(nt)), !Keywords.stepWords.contains(text(nt)) {
                 throw error(nt, "'\(text(nt))' is a keyword, not a task name")
             }
             let body = try self.body()
-            return text(t) == "spawn" ? .spawn(name: name, body: body) : .run(name: name, body: body)
-        case "cancel":
+            return word == .spawn ? .spawn(name: name, body: body) : .run(name: name, body: body)
+        case .cancel:
             let name = try self.name()
             var message: String? = nil
             if let nt = peek, nt.kind == .string { message = text(nt); index += 1 }
             command = .cancel(name, message: message)
-        case "await":
+        case .await:
             let name = try self.name()
             var timeout: TimeAmount? = nil
             if let nt = peek, nt.kind == .word, text(nt) == "timeout" {
@@ -218,29 +245,29 @@ struct CommandParser {
                 timeout = try duration()
             }
             command = .await(name, timeout: timeout)
-        case "gather", "wait":
-            command = try gatherOrWait(isGather: text(t) == "gather")
-        case "sleep": command = .sleep(try duration())
-        case "block": command = .block(try duration())
-        case "status", "ps": command = .status(names())
-        case "result": command = .result(try name())
-        case "timeline": command = .timeline(try timelineOptions())
-        case "tree": command = .tree
-        case "why": command = .why(try name())
-        case "export":
+        case .gather, .wait:
+            command = try gatherOrWait(isGather: word == .gather)
+        case .sleep: command = .sleep(try duration())
+        case .block: command = .block(try duration())
+        case .status, .ps: command = .status(names())
+        case .result: command = .result(try name())
+        case .timeline: command = .timeline(try timelineOptions())
+        case .tree: command = .tree
+        case .why: command = .why(try name())
+        case .export:
             let nt = next()
             guard let nt, nt.kind == .word, text(nt) == "python" else { throw error(nt, "expected 'python' (export python [FILE])") }
             var path: String? = nil
             if let ft = peek, ft.kind == .string || ft.kind == .word { path = text(ft); index += 1 }
             command = .export(path: path)
-        case "time": command = .time
-        case "reset": command = .reset
-        case "exit", "quit": command = .exit
-        case "trace":
+        case .time: command = .time
+        case .reset: command = .reset
+        case .exit, .quit: command = .exit
+        case .trace:
             let nt = next()
             guard let nt, nt.kind == .word, text(nt) == "on" || text(nt) == "off" else { throw error(nt, "expected on or off" + (nt.map { ", got \(shown($0))" } ?? "")) }
             command = .trace(text(nt) == "on")
-        case "set":
+        case .set:
             let nt = next()
             guard let nt, nt.kind == .word, text(nt) == "workers" else {
                 var message = "expected 'workers'" + (nt.map { ", got \(shown($0))" } ?? "")
@@ -255,16 +282,10 @@ struct CommandParser {
                   let n = Int(digits), (1...1024).contains(n)
             else { throw error(nv, "expected a number of workers (1..1024)" + (nv.map { ", got \(shown($0))" } ?? "")) }
             command = .setWorkers(n)
-        case "help":
+        case .help:
             var topic: String? = nil
             if let nt = peek { topic = text(nt); index += 1 }
             command = .help(topic: topic)
-        default:
-            var message = "unknown command \(shown(t))"
-            if let guess = Suggest.closest(to: text(t), among: Keywords.commands) {
-                message += "; did you mean '\(guess)'?"
-            }
-            throw error(t, message)
         }
         try expectEnd()
         return command
@@ -323,6 +344,13 @@ struct CommandParser {
         }
         return isGather ? .gather(names, returnExceptions: returnExceptions, timeout: timeout)
                         : .wait(names, mode: mode ?? .allCompleted, timeout: timeout)
+    }
+}
+
+private extension Step {
+    var isFail: Bool {
+        if case .fail = self { return true }
+        return false
     }
 }
 

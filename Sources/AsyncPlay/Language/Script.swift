@@ -38,14 +38,16 @@ public struct Script: Sendable {
         lineStarts = starts
     }
 
-    /// The bytes of line `n` (1-based) without its newline and trailing CRs.
-    private func lineBytes(_ n: Int) -> ArraySlice<UInt8> {
+    /// Where line `n` (1-based) is in `bytes`, without its newline and trailing CRs.
+    private func lineRange(_ n: Int) -> Range<Int> {
         let start = lineStarts[n - 1]
         var end = n < lineStarts.count ? lineStarts[n] - 1 : bytes.count
         if end > start && end == bytes.count && bytes[end - 1] == UInt8(ascii: "\n") { end -= 1 }
         while end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-        return bytes[start..<end]
+        return start..<end
     }
+
+    private func lineBytes(_ n: Int) -> ArraySlice<UInt8> { bytes[lineRange(n)] }
 
     /// Line `n` as written (for carets under errors); very long lines are cut short.
     public func sourceLine(_ n: Int) -> String? {
@@ -67,21 +69,37 @@ public struct Script: Sendable {
             return
         }
         let keep = lineStarts.count <= Script.keepParsedUpTo
-        if keep { parsed.reserveCapacity(lineStarts.count) }
-        for n in stride(from: 1, through: lineStarts.count, by: 1) {
-            switch Script.parseLine(lineBytes(n), number: n, limits: limits, checkOnly: !keep) {
-            case .failure(let errors): diagnostics += errors.diagnostics
-            case .success(let line): if keep { parsed.append(line) }
+        var found: [Diagnostic] = []
+        var kept: [ScriptLine?] = []
+        if keep { kept.reserveCapacity(lineStarts.count) }
+        var tokens: [Token] = []
+        bytes.withUnsafeBufferPointer { file in
+            for n in stride(from: 1, through: lineStarts.count, by: 1) {
+                let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
+                switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens) {
+                case .failure(let errors): found += errors.diagnostics
+                case .success(let line): if keep { kept.append(line) }
+                }
             }
         }
-        if !diagnostics.isEmpty { parsed = [] }
+        diagnostics = found
+        parsed = found.isEmpty ? kept : []
     }
 
     /// The commands of line `n`, or nil when it holds none (blank, comment). Only for a
     /// script without errors.
     public func commands(ofLine n: Int) -> ScriptLine? {
+        var tokens: [Token] = []
+        return commands(ofLine: n, tokens: &tokens)
+    }
+
+    /// `tokens` is scratch space, kept by a caller that asks for many lines.
+    private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
         if n <= parsed.count { return parsed[n - 1] }
-        guard case .success(let line) = Script.parseLine(lineBytes(n), number: n, limits: limits) else { return nil }
+        let result = bytes.withUnsafeBufferPointer { file in
+            Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens)
+        }
+        guard case .success(let line) = result else { return nil }
         return line
     }
 
@@ -89,11 +107,12 @@ public struct Script: Sendable {
     /// (blank, comment) are skipped, and handed to `skipped` so a transcript keeps them.
     public func lineFeed(skipped: ((String) -> Void)? = nil) -> () -> ScriptLine? {
         var next = 1
+        var tokens: [Token] = []
         return {
             while next <= self.lineCount {
                 let n = next
                 next += 1
-                if let line = self.commands(ofLine: n) { return line }
+                if let line = self.commands(ofLine: n, tokens: &tokens) { return line }
                 skipped?(self.echoText(n))
             }
             return nil
@@ -105,76 +124,84 @@ public struct Script: Sendable {
         if let bad = firstInvalidUTF8(Array(text.utf8)[...]) {
             return .failure(LineErrors([Diagnostic(line: number, column: bad + 1, message: "invalid UTF-8")]))
         }
-        return parseLine(Array(text.utf8)[...], number: number, limits: limits)
+        var text = text
+        var tokens: [Token] = []
+        return text.withUTF8 { parseLine($0, number: number, limits: limits, tokens: &tokens) }
     }
 
-    static func parseLine(_ bytes: ArraySlice<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false) -> Result<ScriptLine?, LineErrors> {
+    /// Parses the line `bytes`; `tokens` is scratch space the caller may reuse from line to line.
+    static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
+                          tokens: inout [Token]) -> Result<ScriptLine?, LineErrors> {
         if bytes.count > limits.maxLineBytes {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
         }
         let source = SourceLine(bytes)
-        let tokens: [Token]
+        tokens.removeAll(keepingCapacity: true)
         do {
-            tokens = try Lexer(source).tokenize()
+            try Lexer(source).tokenize(into: &tokens)
         } catch {
             return .failure(LineErrors([Diagnostic(line: number, column: error.column, message: error.message)]))
         }
         if tokens.isEmpty { return .success(nil) }
         var commands: [Command] = []
         var errors: [Diagnostic] = []
-        var segmentStart = 0
-        for i in 0...tokens.count where i == tokens.count || tokens[i].kind == .semicolon {
-            if i > segmentStart {
-                var parser = CommandParser(tokens: tokens[segmentStart..<i], line: source)
-                do {
-                    let command = try parser.command()
-                    if let tooMany = bodyTooLong(command, limits: limits) {
-                        errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start), message: tooMany))
-                    } else {
-                        commands.append(command)
+        tokens.withUnsafeBufferPointer { tokens in
+            var segmentStart = 0
+            for i in 0...tokens.count where i == tokens.count || tokens[i].kind == .semicolon {
+                if i > segmentStart {
+                    var parser = CommandParser(tokens: UnsafeBufferPointer(rebasing: tokens[segmentStart..<i]), line: source,
+                                               checkOnly: checkOnly)
+                    do throws(LineError) {
+                        let command = try parser.command()
+                        if parser.bodySteps > limits.maxStepsPerBody {
+                            errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start),
+                                message: "a body has at most \(limits.maxStepsPerBody) steps (this one has \(parser.bodySteps))"))
+                        } else if commands.isEmpty {
+                            if !checkOnly { commands = [command] }     // a literal: cheaper than growing an empty array
+                        } else {
+                            commands.append(command)
+                        }
+                    } catch {
+                        errors.append(Diagnostic(line: number, column: error.column, message: error.message))
                     }
-                } catch {
-                    errors.append(Diagnostic(line: number, column: error.column, message: error.message))
                 }
+                segmentStart = i + 1
             }
-            segmentStart = i + 1
         }
         if !errors.isEmpty { return .failure(LineErrors(errors)) }
-        if commands.isEmpty || checkOnly { return .success(nil) }
+        if commands.isEmpty { return .success(nil) }
         return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: commands))
     }
 
-    private static func bodyTooLong(_ command: Command, limits: Limits) -> String? {
-        switch command {
-        case .spawn(_, let body), .run(_, let body):
-            if body.steps.count > limits.maxStepsPerBody {
-                return "a body has at most \(limits.maxStepsPerBody) steps (this one has \(body.steps.count))"
-            }
-        default: break
-        }
-        return nil
+    static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
+        b.withUnsafeBufferPointer { trimTrailingSpace($0) }
     }
 
-    static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
-        var end = b.endIndex
-        while end > b.startIndex {
+    static func trimTrailingSpace(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var end = b.count
+        while end > 0 {
             let c = b[end - 1]
             guard c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0B || c == 0x0C else { break }
             end -= 1
         }
-        return String(decoding: b[b.startIndex..<end], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
     }
 
     static func trimTrailingSpace(_ s: String) -> String { trimTrailingSpace(Array(s.utf8)[...]) }
 
     /// Offset of the first byte that is not part of valid UTF-8, if any.
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
+        bytes.withUnsafeBufferPointer { firstInvalidUTF8($0) }
+    }
+
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let end = bytes.count
         while i < end {
+            i = ASCIIScan.prefixLength(bytes, from: i)
+            if i == end { break }
             let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
             var need = 0
             var minScalar: UInt32 = 0
             var scalar: UInt32 = 0
@@ -182,15 +209,15 @@ public struct Script: Sendable {
             case 0xC2...0xDF: need = 1; scalar = UInt32(b & 0x1F); minScalar = 0x80
             case 0xE0...0xEF: need = 2; scalar = UInt32(b & 0x0F); minScalar = 0x800
             case 0xF0...0xF4: need = 3; scalar = UInt32(b & 0x07); minScalar = 0x10000
-            default: return i - bytes.startIndex
+            default: return i
             }
             var j = i + 1
             for _ in 0..<need {
-                guard j < end, bytes[j] & 0xC0 == 0x80 else { return i - bytes.startIndex }
+                guard j < end, bytes[j] & 0xC0 == 0x80 else { return i }
                 scalar = scalar << 6 | UInt32(bytes[j] & 0x3F)
                 j += 1
             }
-            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i - bytes.startIndex }
+            if scalar < minScalar || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
             i = j
         }
         return nil

@@ -1,6 +1,6 @@
 /// One token of a line. Positions are byte offsets into the line's UTF-8; a token's text
-/// is made into a String only when someone needs it (names, messages), which keeps a
-/// million-line script cheap to check.
+/// (or a string literal's value) is made into a String only when someone needs it (names,
+/// messages). Plain data, so a line's tokens are copied and freed without reference counting.
 struct Token {
     enum Kind: Equatable {
         case word          // commands, names, numbers, durations: [A-Za-z0-9_.+-]+
@@ -12,25 +12,22 @@ struct Token {
     let kind: Kind
     let start: Int         // byte offset of the first byte
     let end: Int           // byte offset past the last byte
-    /// A string literal's decoded value (nil for other tokens).
-    let stringValue: String?
 }
 
-/// A line of source with the byte→column mapping diagnostics need.
+/// A line of source with the byte→column mapping diagnostics need. It only borrows the
+/// line's bytes: it lives while `Script.withLine` runs, and is never kept.
 struct SourceLine {
-    /// The line's bytes; a slice of the whole file, so offsets are relative to `base`.
-    let bytes: ArraySlice<UInt8>
-    let base: Int
+    /// The line's bytes, offset 0 being its first byte.
+    let bytes: UnsafeBufferPointer<UInt8>
     /// Offsets of the line's UTF-8 continuation bytes (none in an ASCII line), so that a
     /// column is a binary search: every name records its column, and counting bytes for
     /// each one made a line of many names quadratic (tested in LimitsTests).
     private let continuations: [Int]
 
-    init(_ text: ArraySlice<UInt8>) {
+    init(_ text: UnsafeBufferPointer<UInt8>) {
         bytes = text
-        base = text.startIndex
         var c: [Int] = []
-        if text.contains(where: { $0 >= 0x80 }) {
+        if ASCIIScan.prefixLength(text, from: 0) < text.count {
             for (i, b) in text.enumerated() where b & 0xC0 == 0x80 { c.append(i) }
         }
         continuations = c
@@ -52,18 +49,20 @@ struct SourceLine {
         String(decoding: slice(token), as: UTF8.self)
     }
 
+    /// A string literal's value (the lexer has already checked its escapes).
+    func stringValue(_ token: Token) -> String {
+        var value: [UInt8]? = []
+        _ = try? Lexer(self).scanString(from: token.start, into: &value)
+        return String(decoding: value ?? [], as: UTF8.self)
+    }
+
     /// The token's bytes, for keyword and number checks without a String.
-    func slice(_ token: Token) -> ArraySlice<UInt8> { bytes[(base + token.start)..<(base + token.end)] }
+    func slice(_ token: Token) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[token.start..<token.end])
+    }
 
     /// Whether the token is exactly this (ASCII) word.
     func isWord(_ token: Token, _ word: StaticString) -> Bool {
-        guard token.kind == .word, token.end - token.start == word.utf8CodeUnitCount else { return false }
-        let p = word.utf8Start
-        var i = 0
-        for b in slice(token) {
-            if b != p[i] { return false }
-            i += 1
-        }
-        return true
+        token.kind == .word && ASCIIScan.equals(slice(token), word)
     }
 }
