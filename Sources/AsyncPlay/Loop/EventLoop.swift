@@ -137,8 +137,8 @@ public final class EventLoop {
         dropCancelledTimers()
         poll()
         let t = now
-        while let head = timers.first, head.deadline <= t {
-            _ = timers.pop()
+        while timers.firstDeadline.map({ $0 <= t.microseconds }) == true {
+            let head = timers.pop()!
             head.scheduled = false
             if head.timerCancelled { cancelledTimers -= 1; continue }
             ready.append(.timer(head))
@@ -163,9 +163,8 @@ public final class EventLoop {
             timers.removeCancelled { $0.scheduled = false }
             cancelledTimers = 0
         } else {
-            while let head = timers.first, head.timerCancelled {
-                _ = timers.pop()
-                head.scheduled = false
+            while timers.firstIsCancelled {
+                timers.pop()!.scheduled = false
                 cancelledTimers -= 1
             }
         }

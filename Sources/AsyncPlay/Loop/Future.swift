@@ -116,10 +116,8 @@ public class Future {
     func addDoneCallback(_ cb: DoneCallback) {
         if state != .pending {
             loop.callSoon(.done(cb, self))
-        } else if firstCallback == nil && secondCallback == nil && (rare?.moreCallbacks.isEmpty ?? true) {
-            firstCallback = cb
-        } else if secondCallback == nil && (rare?.moreCallbacks.isEmpty ?? true) {
-            secondCallback = cb
+        } else if rare?.moreCallbacks.isEmpty ?? true, secondCallback == nil {
+            if firstCallback == nil { firstCallback = cb } else { secondCallback = cb }
         } else {
             rareFields.moreCallbacks.append(cb)
         }
@@ -139,12 +137,11 @@ public class Future {
 
     private func scheduleCallbacks() {
         // In registration order: the slots fill first, and stay filled while more are added.
-        if let first = firstCallback {
-            firstCallback = nil
+        // `take()` moves each callback out of its slot (no extra retain and release).
+        if let first = firstCallback.take() {
             loop.callSoon(.done(first, self))
         }
-        if let second = secondCallback {
-            secondCallback = nil
+        if let second = secondCallback.take() {
             loop.callSoon(.done(second, self))
         }
         if let r = rare, !r.moreCallbacks.isEmpty {

@@ -1,8 +1,10 @@
 /// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
 public final class Task: Future, DoneCallback {
     public let name: String
-    /// Dropped once the task is done, so a finished task keeps only its outcome.
-    private var coroutine: Coroutine?
+    /// Not owned: whoever creates a task keeps its coroutine alive for as long as the task
+    /// (the session holds main's coroutine and every task's record). Stepping a task then
+    /// costs no reference counting, and a record and its task form no cycle.
+    private unowned(unsafe) let coroutine: Coroutine
     /// The future this task is blocked on (`_fut_waiter`).
     public internal(set) var waitingOn: Future?
     /// `cancelling()`: how many cancellations were requested.
@@ -29,11 +31,10 @@ public final class Task: Future, DoneCallback {
         waitingOn = nil
         hasStarted = true
         loop.currentTask = self
-        let suspension = coroutine!.resume(thrown)
+        let suspension = coroutine.resume(thrown)
         loop.currentTask = nil
         switch consume suspension {
         case .returned(let v):
-            coroutine = nil
             if mustCancel {
                 // Cancelled right before the coroutine returned.
                 mustCancel = false
@@ -42,7 +43,6 @@ public final class Task: Future, DoneCallback {
                 setResult(v)
             }
         case .raised(let e):
-            coroutine = nil
             if e.isCancellation {
                 cancelledException = e
                 _ = super.cancel()

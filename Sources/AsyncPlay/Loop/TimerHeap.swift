@@ -23,6 +23,12 @@ struct TimerHeap {
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
     var first: TimerFuture? { entries.first?.timer }
+    /// The head's deadline (µs) and state, read without retaining the timer.
+    var firstDeadline: Int64? { entries.first?.deadline }
+    var firstIsCancelled: Bool {
+        guard let e = entries.first else { return false }
+        return e.handle._withUnsafeGuaranteedRef { $0.timerCancelled }
+    }
 
     mutating func push(_ t: TimerFuture) {
         entries.append(Entry(deadline: t.deadline.microseconds, sequence: t.sequence, handle: .passRetained(t)))

@@ -436,8 +436,9 @@ public final class Session: @unchecked Sendable {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
-        record.task = Task(loop: loop, name: name, coroutine: record)
-        record.task.addDoneCallback(record)
+        let task = Task(loop: loop, name: name, coroutine: record)
+        record.task = task
+        task.addDoneCallback(record)
         tasks.append(record)
         liveTasks += 1
         emit(record, .created)
