@@ -71,6 +71,17 @@ public class Future {
         }
     }
 
+    /// Makes a future that finished with a plain result pending again, for an owner that
+    /// awaits the same kind of event over and over and shows the future to no one else.
+    /// False (nothing changed) if it is not in that state.
+    func rearm() -> Bool {
+        guard state == .finished, exception == nil, firstCallback == nil, secondCallback == nil,
+              rare == nil else { return false }
+        state = .pending
+        value = .none
+        return true
+    }
+
     /// What `result()` would throw, or nil when it would return (the value is not copied).
     func resultError() -> PyException? {
         switch state {

@@ -71,6 +71,7 @@ public final class Session: @unchecked Sendable {
 
     private func newLoop() {
         loop = EventLoop(clock: options.clock(), workers: workers)
+        spareInputWaiter = nil
         tasks = []
         byName = [:]
         unnamedCounter = 0
@@ -118,6 +119,7 @@ public final class Session: @unchecked Sendable {
         inputWaiter = nil
         deliveredLine = line
         w.setResult(.none)
+        spareInputWaiter = w
     }
 
     func takeDeliveredLine() -> ScriptLine? {
@@ -125,8 +127,13 @@ public final class Session: @unchecked Sendable {
         return deliveredLine
     }
 
+    /// Main's last input waiter, made pending again for the next line: only main ever
+    /// awaits it, and a new future per line was a tenth of a short line's cost.
+    private var spareInputWaiter: Future?
+
     func makeInputWaiter() -> Future {
-        let f = loop.createFuture()
+        let f: Future
+        if let spare = spareInputWaiter.take(), spare.rearm() { f = spare } else { f = loop.createFuture() }
         inputWaiter = f
         onAwaitingInput?(loop.now)
         return f
