@@ -7,7 +7,8 @@ public class Future {
     // Field order keeps the small fields in the padding after `value` (a million tasks
     // and timers each carry a Future).
     public private(set) var value: PyValue = .none
-    public private(set) var state = State.pending
+    /// (`futureState`, not `state`: a task record's `state` is the richer TaskState.)
+    public private(set) var futureState = State.pending
     /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
     public internal(set) var exceptionNeverRetrieved = false
     public private(set) var exception: PyException?
@@ -47,8 +48,8 @@ public class Future {
 
     init(loop: EventLoop) { self.loop = loop }
 
-    public var isDone: Bool { state != .pending }
-    public var isCancelled: Bool { state == .cancelled }
+    public var isDone: Bool { futureState != .pending }
+    public var isCancelled: Bool { futureState == .cancelled }
 
     /// `_make_cancelled_error()`
     func makeCancelledError() -> PyException {
@@ -61,7 +62,7 @@ public class Future {
 
     /// `result()`: the value, or throws what the future holds.
     func result() -> Result<PyValue, PyException> {
-        switch state {
+        switch futureState {
         case .cancelled: return .failure(makeCancelledError())
         case .pending: return .failure(.invalidState("Result is not set."))
         case .finished:
@@ -75,16 +76,16 @@ public class Future {
     /// awaits the same kind of event over and over and shows the future to no one else.
     /// False (nothing changed) if it is not in that state.
     func rearm() -> Bool {
-        guard state == .finished, exception == nil, firstCallback == nil, secondCallback == nil,
+        guard futureState == .finished, exception == nil, firstCallback == nil, secondCallback == nil,
               rare == nil else { return false }
-        state = .pending
+        futureState = .pending
         value = .none
         return true
     }
 
     /// What `result()` would throw, or nil when it would return (the value is not copied).
     func resultError() -> PyException? {
-        switch state {
+        switch futureState {
         case .cancelled: return makeCancelledError()
         case .pending: return .invalidState("Result is not set.")
         case .finished:
@@ -102,30 +103,30 @@ public class Future {
     @discardableResult
     func cancel(message: String? = nil) -> Bool {
         exceptionNeverRetrieved = false
-        guard state == .pending else { return false }
-        state = .cancelled
+        guard futureState == .pending else { return false }
+        futureState = .cancelled
         cancelMessage = message
         scheduleCallbacks()
         return true
     }
 
     func setResult(_ v: PyValue) {
-        precondition(state == .pending, "set_result on a done future")
+        precondition(futureState == .pending, "set_result on a done future")
         value = v
-        state = .finished
+        futureState = .finished
         scheduleCallbacks()
     }
 
     func setException(_ e: PyException) {
-        precondition(state == .pending, "set_exception on a done future")
+        precondition(futureState == .pending, "set_exception on a done future")
         exception = e
-        state = .finished
+        futureState = .finished
         scheduleCallbacks()
         exceptionNeverRetrieved = true
     }
 
     func addDoneCallback(_ cb: DoneCallback) {
-        if state != .pending {
+        if futureState != .pending {
             loop.callSoon(.done(cb, self))
         } else if rare?.moreCallbacks.isEmpty ?? true, secondCallback == nil {
             if firstCallback == nil { firstCallback = cb } else { secondCallback = cb }

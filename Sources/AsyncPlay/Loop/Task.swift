@@ -1,18 +1,21 @@
 /// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
-public final class Task: Future, DoneCallback {
-    public let name: String
+/// Subclassed by the session's task record, which is its own coroutine (one object per
+/// spawned task instead of two); every member is `final`.
+public class Task: Future, DoneCallback {
+    public final let name: String
     /// Not owned: whoever creates a task keeps its coroutine alive for as long as the task
-    /// (the session holds main's coroutine and every task's record). Stepping a task then
-    /// costs no reference counting, and a record and its task form no cycle.
-    private unowned(unsafe) let coroutine: Coroutine
+    /// (the session holds main's coroutine; a task record is its own coroutine). Stepping
+    /// a task then costs no reference counting.
+    private final unowned(unsafe) var coroutine: Coroutine?
     /// The future this task is blocked on (`_fut_waiter`).
-    public internal(set) var waitingOn: Future?
+    public final internal(set) var waitingOn: Future?
     /// `cancelling()`: how many cancellations were requested.
-    public internal(set) var cancelRequests: Int32 = 0
-    var mustCancel = false
+    public final internal(set) var cancelRequests: Int32 = 0
+    final var mustCancel = false
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
-    public private(set) var hasStarted = false
+    public final private(set) var hasStarted = false
 
+    /// A task whose first step is scheduled now (`loop.create_task(coro)`).
     init(loop: EventLoop, name: String, coroutine: Coroutine) {
         self.name = name
         self.coroutine = coroutine
@@ -20,8 +23,20 @@ public final class Task: Future, DoneCallback {
         loop.callSoon(.step(self, nil))
     }
 
+    /// For a subclass that is its own coroutine: it calls `start(coroutine:)` once it is
+    /// initialised (or never, for a body that is not run as a task).
+    init(loop: EventLoop, name: String) {
+        self.name = name
+        super.init(loop: loop)
+    }
+
+    final func start(coroutine: Coroutine) {
+        self.coroutine = coroutine
+        loop.callSoon(.step(self, nil))
+    }
+
     /// `Task.__step`
-    func step(_ thrownIn: PyException?) {
+    final func step(_ thrownIn: PyException?) {
         precondition(!isDone, "step() on a done task")
         var thrown = thrownIn
         if mustCancel {
@@ -31,7 +46,7 @@ public final class Task: Future, DoneCallback {
         waitingOn = nil
         hasStarted = true
         loop.currentTask = self
-        let suspension = coroutine.resume(thrown)
+        let suspension = coroutine!.resume(thrown)
         loop.currentTask = nil
         switch consume suspension {
         case .returned(let v):
@@ -63,7 +78,7 @@ public final class Task: Future, DoneCallback {
     }
 
     /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
-    public func futureDone(_ future: Future) {
+    public final func futureDone(_ future: Future) {
         step(future.resultError())
     }
 
@@ -72,7 +87,7 @@ public final class Task: Future, DoneCallback {
     /// CPython recurses down an await chain; this walks it in a loop, so a chain of
     /// 100,000 tasks cannot overflow the stack. A task met twice is an await cycle, where
     /// CPython hits RecursionError: `AwaitCycle` is thrown.
-    func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
+    final func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
         var chain: [Task] = []
         var visited = Set<ObjectIdentifier>()
         var forwarded = false          // whether the level below accepted the cancellation
@@ -108,7 +123,7 @@ public final class Task: Future, DoneCallback {
     /// Unhooks the task from what it awaits and throws `exception` into it at its next
     /// step: how the session delivers a deadlock, and cancels an await cycle (oracle
     /// decision 7) where CPython would recurse forever.
-    func throwIn(_ exception: PyException) {
+    final func throwIn(_ exception: PyException) {
         if let waiter = waitingOn {
             waiter.removeDoneCallback(self)
             waitingOn = nil

@@ -229,7 +229,7 @@ public final class Session: @unchecked Sendable {
     }
 
     func reportNeverRetrieved() {
-        for r in tasks where r.task.state == .finished && r.task.exceptionNeverRetrieved {
+        for r in tasks where r.futureState == .finished && r.task.exceptionNeverRetrieved {
             r.task.exceptionNeverRetrieved = false
             emit(r, .exceptionNeverRetrieved(r.task.exception!))
         }
@@ -252,7 +252,7 @@ public final class Session: @unchecked Sendable {
     func taskFinished(_ r: TaskRecord) {
         r.finished = loop.now
         liveTasks -= 1
-        let t = r.task!
+        let t = r.task
         if t.isCancelled {
             emit(r, .cancelled)
         } else if let e = t.exception {
@@ -299,8 +299,7 @@ public final class Session: @unchecked Sendable {
             return spawn(ref, body, line: line)
 
         case .run(let ref, let body):
-            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, created: loop.now, line: line,
-                                    body: body, session: self)
+            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, line: line, body: body, session: self)
             runRecord = record
             return .suspends(RunCoroutine(record) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
 
@@ -431,9 +430,9 @@ public final class Session: @unchecked Sendable {
             } while byName["Task-\(unnamedCounter)"] != nil
             name = "Task-\(unnamedCounter)"
         }
-        let record = TaskRecord(name: name, sequence: tasks.count, created: loop.now, line: line, body: body, session: self)
+        let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
         // One hash for the check and the insert: put it in, and put the old one back if
-        // the name was taken.
+        // the name was taken. The task starts only once it is accepted.
         if let existing = byName.updateValue(record, forKey: name) {
             byName[name] = existing
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
@@ -443,9 +442,8 @@ public final class Session: @unchecked Sendable {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
-        let task = Task(loop: loop, name: name, coroutine: record)
-        record.task = task
-        task.addDoneCallback(record)
+        record.start(coroutine: record)
+        record.addDoneCallback(endReporter)
         tasks.append(record)
         liveTasks += 1
         emit(record, .created)
@@ -455,14 +453,18 @@ public final class Session: @unchecked Sendable {
     // MARK: - Trace
 
     private lazy var tracer = Tracer(session: self)
+    private lazy var endReporter = TaskEndReporter(session: self)
 
     fileprivate func emitTrace(_ e: TraceEvent) { sink.record(.trace(e)) }
 }
 
 /// The session's own done-callback on every task (the first one registered): reports
 /// done / failed / cancelled when the loop runs it, one batch after the task finished.
-extension TaskRecord: DoneCallback {
-    public func futureDone(_ future: Future) { session.taskFinished(self) }
+/// One per session, shared by every task.
+final class TaskEndReporter: DoneCallback {
+    unowned(unsafe) let session: Session
+    init(session: Session) { self.session = session }
+    func futureDone(_ future: Future) { session.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
 }
 
 /// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).
@@ -506,7 +508,7 @@ private final class Tracer: LoopInstrument {
             case is WaitCoroutine: what = "callback: wait sees \(owner) done"
             case is ReleaseWaiter: what = "callback: wait_for sees \(owner) done"
             case let job as ThreadJob: what = "callback: executor future of \(job.owner) done"
-            case is TaskRecord: what = "callback: \(owner) finished (reported below)"
+            case is TaskEndReporter: what = "callback: \(owner) finished (reported below)"
             default: what = "callback: done callback of \(owner)"
             }
         case .resolve:

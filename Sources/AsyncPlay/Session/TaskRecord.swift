@@ -1,8 +1,8 @@
-/// What the session knows about one spawned task beyond the asyncio Task itself: its
-/// name, times, and what its coroutine is suspended on (for status and deadlocks).
-/// It is also the coroutine its body runs as (see BodyCoroutine.swift): one object per
-/// body, not two, because a million tasks each carry one.
-public final class TaskRecord {
+/// A spawned task as the session knows it: the asyncio Task itself, its times, and what
+/// its coroutine is suspended on (for status and deadlocks). It is also the coroutine
+/// its body runs as (see BodyCoroutine.swift): one object per task, not three, because
+/// a million tasks each carry one. A `run` body is a record whose task never starts.
+public final class TaskRecord: Task {
     public enum Phase {
         case pending
         case running
@@ -11,7 +11,6 @@ public final class TaskRecord {
         case inThread(ThreadJob)
     }
 
-    public let name: String
     /// Creation order within the loop (sets and status list tasks in this order).
     public let sequence: Int
     public let created: Instant
@@ -19,8 +18,9 @@ public final class TaskRecord {
     public internal(set) var started: Instant?
     public internal(set) var finished: Instant?
     public internal(set) var phase = Phase.pending
-    /// Nil for a `run` body, which is a plain coroutine awaited inline, not a Task.
-    public internal(set) var task: Task!
+    /// The asyncio Task (this record itself). For a `run` body, which main awaits inline,
+    /// it is never started and nothing looks at it.
+    public var task: Task { self }
     /// The session that runs the body and reports this task's end (it outlives every
     /// task it runs).
     unowned(unsafe) let session: Session
@@ -34,13 +34,15 @@ public final class TaskRecord {
     var isTask: Bool { sequence >= 0 }
 
     /// `sequence` is -1 for a `run` body.
-    init(name: String, sequence: Int, created: Instant, line: Int, body: Body, session: Session) {
-        self.name = name
+    /// Not started yet: a spawned task's first step is scheduled by `start(coroutine: self)`;
+    /// a `run` body (`sequence` -1) is never started as a task.
+    init(name: String, sequence: Int, line: Int, body: Body, session: Session) {
         self.sequence = sequence
-        self.created = created
+        self.created = session.loop.now
         self.createdLine = line
         self.body = body
         self.session = session
+        super.init(loop: session.loop, name: name)
     }
 
     var waitsFor: String? {
@@ -49,7 +51,7 @@ public final class TaskRecord {
     }
 
     public var state: TaskState {
-        switch task.state {
+        switch futureState {
         case .cancelled: return .cancelled
         case .finished: return task.exception == nil ? .done : .failed
         case .pending: break
