@@ -1,4 +1,6 @@
 /// JSON Lines (SPEC section 6): one object per record, in the order things happen.
+/// Written byte by byte into the buffer: building each line as a String cost several
+/// times more than the run that produced it.
 public final class JSONRenderer: RecordSink {
     private let out: OutputBuffer
 
@@ -7,100 +9,252 @@ public final class JSONRenderer: RecordSink {
     public func record(_ r: Record) {
         switch r {
         case .input(let line, let text):
-            out.write("{\"type\":\"input\",\"line\":\(line),\"text\":\(JSON.string(text))}\n")
+            out.write(literal: "{\"type\":\"input\",\"line\":")
+            out.writeInt(line)
+            out.write(literal: ",\"text\":")
+            out.writeJSON(string: text)
+            out.write(literal: "}\n")
         case .event(let e):
-            var extra = ""
-            switch e.kind {
-            case .created, .started, .cancelled: break
-            case .done(let v): extra = ",\"result\":" + JSON.value(v)
-            case .failed(let x), .exceptionNeverRetrieved(let x): extra = ",\"error\":" + JSON.exception(x)
-            case .late(let by): extra = ",\"late_by\":" + JSON.seconds(by.microseconds)
-            case .cancelRequested(_, let message):
-                if let message { extra = ",\"message\":" + JSON.string(message) }
-            case .sleeping, .waiting, .inThread, .holding:
-                return            // phases: detail for timeline and why, not for the stream
-            }
-            out.write("{\"type\":\"event\",\"t\":\(JSON.seconds(e.time.microseconds)),\"task\":\(JSON.string(e.task.name)),\"event\":\"\(e.name)\"\(extra)}\n")
+            event(e)
         case .result(let res):
-            guard let value = JSON.commandValue(res.value) else { return }
-            out.write("{\"type\":\"result\",\"t\":\(JSON.seconds(res.time.microseconds)),\"command\":\"\(res.command)\",\"value\":\(value)}\n")
+            switch res.value {
+            case .view, .nothing: return        // JSON prints nothing for these
+            default: break
+            }
+            out.write(literal: "{\"type\":\"result\",\"t\":")
+            out.writeJSONSeconds(res.time.microseconds)
+            out.write(literal: ",\"command\":\"")
+            out.write(res.command)
+            out.write(literal: "\",\"value\":")
+            out.writeJSON(res.value)
+            out.write(literal: "}\n")
         case .error(let err):
-            out.write("{\"type\":\"error\",\"t\":\(JSON.seconds(err.time.microseconds)),\"command\":\"\(err.command)\",\"error\":\(JSON.exception(err.exception))}\n")
+            out.write(literal: "{\"type\":\"error\",\"t\":")
+            out.writeJSONSeconds(err.time.microseconds)
+            out.write(literal: ",\"command\":\"")
+            out.write(err.command)
+            out.write(literal: "\",\"error\":")
+            out.writeJSON(err.exception)
+            out.write(literal: "}\n")
         case .diagnostic(let d):
-            out.write("{\"type\":\"diagnostic\",\"line\":\(d.line),\"column\":\(d.column),\"message\":\(JSON.string(d.message))}\n")
+            out.write(literal: "{\"type\":\"diagnostic\",\"line\":")
+            out.writeInt(d.line)
+            out.write(literal: ",\"column\":")
+            out.writeInt(d.column)
+            out.write(literal: ",\"message\":")
+            out.writeJSON(string: d.message)
+            out.write(literal: "}\n")
         case .trace(let t):
-            out.write("{\"type\":\"trace\",\"t\":\(JSON.seconds(t.time.microseconds)),\"what\":\(JSON.string(t.what))}\n")
+            out.write(literal: "{\"type\":\"trace\",\"t\":")
+            out.writeJSONSeconds(t.time.microseconds)
+            out.write(literal: ",\"what\":")
+            out.writeJSON(string: t.what)
+            out.write(literal: "}\n")
         case .main:
             return
         }
     }
+
+    private func event(_ e: TaskEvent) {
+        switch e.kind {
+        case .sleeping, .waiting, .inThread, .holding:
+            return            // phases: detail for timeline and why, not for the stream
+        default:
+            break
+        }
+        out.write(literal: "{\"type\":\"event\",\"t\":")
+        out.writeJSONSeconds(e.time.microseconds)
+        out.write(literal: ",\"task\":")
+        out.writeJSON(string: e.task.name)
+        out.write(literal: ",\"event\":\"")
+        switch e.kind {
+        case .created: out.write(literal: "created\"")
+        case .started: out.write(literal: "started\"")
+        case .cancelled: out.write(literal: "cancelled\"")
+        case .done(let v):
+            out.write(literal: "done\",\"result\":")
+            out.writeJSON(v)
+        case .failed(let x):
+            out.write(literal: "failed\",\"error\":")
+            out.writeJSON(x)
+        case .exceptionNeverRetrieved(let x):
+            out.write(literal: "exception_never_retrieved\",\"error\":")
+            out.writeJSON(x)
+        case .late(let by):
+            out.write(literal: "late\",\"late_by\":")
+            out.writeJSONSeconds(by.microseconds)
+        case .cancelRequested(_, let message):
+            out.write(literal: "cancel_requested\"")
+            if let message {
+                out.write(literal: ",\"message\":")
+                out.writeJSON(string: message)
+            }
+        case .sleeping, .waiting, .inThread, .holding:
+            break
+        }
+        out.write(literal: "}\n")
+    }
 }
 
 /// JSON text as Python's `json.dumps(ensure_ascii=False)` writes it.
-enum JSON {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+extension OutputBuffer {
+    /// A string in double quotes. Bytes of multi-byte UTF-8 are all ≥ 0x80 and pass
+    /// through, so escaping works on bytes.
+    func writeJSON(string s: String) {
+        let plain = withUTF8(s) { u -> Bool in
+            // Most strings need no escape: copy while checking, keep it if none was needed.
+            let n = u.count
+            let p = reserve(n + 2)
+            p[0] = 0x22
+            var ok = true
+            for i in 0..<n {
+                let b = u[i]
+                ok = ok && b >= 0x20 && b != 0x22 && b != 0x5C
+                p[i + 1] = b
+            }
+            guard ok else { return false }
+            p[n + 1] = 0x22
+            commit(n + 2)
+            return true
+        }
+        if !plain { writeJSONEscaped(s) }
+    }
+
+    private func writeJSONEscaped(_ s: String) {
+        write(byte: 0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: write(literal: "\\\"")
+            case 0x5C: write(literal: "\\\\")
+            case 0x0A: write(literal: "\\n")
+            case 0x0D: write(literal: "\\r")
+            case 0x09: write(literal: "\\t")
+            case 0x08: write(literal: "\\b")
+            case 0x0C: write(literal: "\\f")
+            case 0..<0x20:
+                write(literal: "\\u00")
+                write(byte: hexDigit(b >> 4))
+                write(byte: hexDigit(b & 0xF))
+            default: write(byte: b)
             }
         }
-        return out + "\""
+        write(byte: 0x22)
     }
+
+    private func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 48 + v : 87 + v }
 
     /// Loop time in seconds: the float Python prints for `round(us / 1e6, 6)`.
-    static func seconds(_ us: Int64) -> String { PyFloat.repr(Double(us) / 1_000_000) }
-
-    static func exception(_ e: PyException) -> String {
-        "{\"type\":\(string(e.typeName)),\"message\":\(string(e.message))}"
+    /// From 0.0001 s to 10^9 s that is the exact decimal (at most 15 significant
+    /// digits, so it is also the shortest that round-trips); elsewhere `PyFloat.repr`.
+    func writeJSONSeconds(_ us: Int64) {
+        if us == 0 { write(literal: "0.0"); return }
+        guard us >= 100 && us < 1_000_000_000_000_000 else {
+            write(PyFloat.repr(Double(us) / 1_000_000))
+            return
+        }
+        writeInt(us / 1_000_000)
+        var frac = Int(us % 1_000_000)
+        if frac == 0 { write(literal: ".0"); return }
+        var digits = 6
+        while frac % 10 == 0 { frac /= 10; digits -= 1 }
+        let p = reserve(digits + 1)
+        p[0] = UInt8(ascii: ".")
+        for i in stride(from: digits, through: 1, by: -1) {
+            p[i] = UInt8(truncatingIfNeeded: 48 + frac % 10)
+            frac /= 10
+        }
+        commit(digits + 1)
     }
 
-    static func value(_ v: PyValue) -> String {
+    func writeJSON(_ e: PyException) {
+        write(literal: "{\"type\":")
+        writeJSON(string: e.typeName)
+        write(literal: ",\"message\":")
+        writeJSON(string: e.message)
+        write(byte: UInt8(ascii: "}"))
+    }
+
+    func writeJSON(_ v: PyValue) {
         switch v {
-        case .none: return "null"
-        case .bool(let b): return b ? "true" : "false"
-        case .int(let digits): return digits
-        case .float(let d): return PyFloat.repr(d)
-        case .string(let s): return string(s)
-        case .exception(let e): return "{\"error\":" + exception(e) + "}"
-        case .list(let items): return "[" + items.map(value).joined(separator: ",") + "]"
+        case .none: write(literal: "null")
+        case .bool(let b): if b { write(literal: "true") } else { write(literal: "false") }
+        case .int(let digits): write(digits)
+        case .float(let d): write(PyFloat.repr(d))
+        case .string(let s): writeJSON(string: s)
+        case .exception(let e):
+            write(literal: "{\"error\":")
+            writeJSON(e)
+            write(byte: UInt8(ascii: "}"))
+        case .list(let items):
+            write(byte: UInt8(ascii: "["))
+            var first = true
+            for item in items {
+                if !first { write(byte: UInt8(ascii: ",")) }
+                first = false
+                writeJSON(item)
+            }
+            write(byte: UInt8(ascii: "]"))
         }
     }
 
-    static func commandValue(_ v: CommandValue) -> String? {
+    /// A command's value; `.view` and `.nothing` print nothing (the caller skips them).
+    func writeJSON(_ v: CommandValue) {
         switch v {
-        case .value(let p): return value(p)
-        case .bool(let b): return b ? "true" : "false"
-        case .time(let t): return seconds(t.microseconds)
+        case .value(let p): writeJSON(p)
+        case .bool(let b): if b { write(literal: "true") } else { write(literal: "false") }
+        case .time(let t): writeJSONSeconds(t.microseconds)
         case .waitSets(let done, let pending):
-            return "{\"done\":[" + done.map(string).joined(separator: ",") + "],\"pending\":[" + pending.map(string).joined(separator: ",") + "]}"
-        case .status(let rows): return "[" + rows.map(statusRow).joined(separator: ",") + "]"
-        case .view, .nothing: return nil
+            write(literal: "{\"done\":")
+            writeJSON(strings: done)
+            write(literal: ",\"pending\":")
+            writeJSON(strings: pending)
+            write(byte: UInt8(ascii: "}"))
+        case .status(let rows):
+            write(byte: UInt8(ascii: "["))
+            var first = true
+            for r in rows {
+                if !first { write(byte: UInt8(ascii: ",")) }
+                first = false
+                writeJSON(r)
+            }
+            write(byte: UInt8(ascii: "]"))
+        case .view, .nothing:
+            break
         }
     }
 
-    static func statusRow(_ r: StatusRow) -> String {
-        func time(_ t: Instant?) -> String { t.map { seconds($0.microseconds) } ?? "null" }
-        var s = "{\"name\":\(string(r.name)),\"state\":\"\(r.state.rawValue)\""
-        if let v = r.result { s += ",\"result\":" + value(v) }
-        if let e = r.error { s += ",\"error\":" + exception(e) }
-        s += ",\"created\":\(time(r.created)),\"started\":\(time(r.started)),\"finished\":\(time(r.finished))"
-        if let u = r.until { s += ",\"until\":" + time(u) }
-        if let w = r.waitsFor { s += ",\"waits_for\":" + string(w) }
-        if let q = r.queued { s += ",\"queued\":" + (q ? "true" : "false") }
-        return s + "}"
+    private func writeJSON(strings: [String]) {
+        write(byte: UInt8(ascii: "["))
+        var first = true
+        for s in strings {
+            if !first { write(byte: UInt8(ascii: ",")) }
+            first = false
+            writeJSON(string: s)
+        }
+        write(byte: UInt8(ascii: "]"))
+    }
+
+    private func writeJSON(time t: Instant?) {
+        if let t { writeJSONSeconds(t.microseconds) } else { write(literal: "null") }
+    }
+
+    private func writeJSON(_ r: StatusRow) {
+        write(literal: "{\"name\":")
+        writeJSON(string: r.name)
+        write(literal: ",\"state\":\"")
+        write(r.state.rawValue)
+        write(byte: 0x22)
+        if let v = r.result { write(literal: ",\"result\":"); writeJSON(v) }
+        if let e = r.error { write(literal: ",\"error\":"); writeJSON(e) }
+        write(literal: ",\"created\":")
+        writeJSON(time: r.created)
+        write(literal: ",\"started\":")
+        writeJSON(time: r.started)
+        write(literal: ",\"finished\":")
+        writeJSON(time: r.finished)
+        if let u = r.until { write(literal: ",\"until\":"); writeJSON(time: u) }
+        if let w = r.waitsFor { write(literal: ",\"waits_for\":"); writeJSON(string: w) }
+        if let q = r.queued { if q { write(literal: ",\"queued\":true") } else { write(literal: ",\"queued\":false") } }
+        write(byte: UInt8(ascii: "}"))
     }
 }

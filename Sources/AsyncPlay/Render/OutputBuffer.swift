@@ -1,64 +1,159 @@
 /// Bytes on their way out. Renderers append here; whoever owns the buffer decides where
 /// the bytes go (stdout, a file, a test's string) and when (`flush`).
+///
+/// The bytes live in memory the buffer manages itself: an append is a capacity check and
+/// a copy, where `[UInt8].append(contentsOf:)` cost about a hundred instructions a call.
 public final class OutputBuffer {
-    public private(set) var bytes: [UInt8] = []
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private let drain: (([UInt8]) -> Void)?
     private let threshold: Int
+    private var chunk: [UInt8] = []
 
     /// `drain` receives full chunks of at least `threshold` bytes, and the rest on `flush`.
     /// Without a drain, everything stays in `bytes` (tests, transcripts).
     public init(threshold: Int = 1 << 16, drain: (([UInt8]) -> Void)? = nil) {
         self.drain = drain
         self.threshold = threshold
-        bytes.reserveCapacity(drain == nil ? 4096 : threshold + 1024)
+        capacity = drain == nil ? 4096 : threshold + 1024
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// What was written and not yet drained.
+    public var bytes: [UInt8] {
+        // One memcpy; `Array(UnsafeBufferPointer)` copied byte by byte.
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.update(from: storage, count: count) }
+            initialized = count
+        }
+    }
+
+    public var text: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
+
+    /// Room for `n` more bytes at the returned address; `commit` says how many were used.
+    @inline(__always)
+    func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if capacity - count < n { makeRoom(n) }
+        return storage + count
+    }
+
+    @inline(__always)
+    func commit(_ n: Int) { count += n }
+
+    /// Drains a full chunk if there is a drain, else (or if still too small) grows.
+    @inline(never)
+    private func makeRoom(_ n: Int) {
+        if drain != nil && count >= threshold { flush() }
+        guard capacity - count < n else { return }
+        let newCapacity = max(capacity * 2, count + n)
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        grown.update(from: storage, count: count)
+        storage.deallocate()
+        storage = grown
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    func write(_ p: UnsafeRawBufferPointer) {
+        let n = p.count
+        guard n > 0 else { return }
+        reserve(n).update(from: p.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
+        count += n
     }
 
     @inline(__always)
     public func write(_ s: String) {
-        if let done: Void = s.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) {
-            _ = done
-        } else {
-            bytes.append(contentsOf: s.utf8)
-        }
-        if drain != nil && bytes.count >= threshold { flush() }
+        withUTF8(s) { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The string's UTF-8 bytes in place (iterating `utf8` cost ten times more).
+    @inline(__always)
+    func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var s = s
+        return s.withUTF8(body)
     }
 
     @inline(__always)
-    func write(byte: UInt8) { bytes.append(byte) }
+    func write(byte: UInt8) {
+        reserve(1).pointee = byte
+        count += 1
+    }
 
     /// Appends a literal's bytes (no String is made).
     @inline(__always)
     func write(literal: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        write(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     /// Appends seconds with three decimals (`12.345`) without building a String.
     func writeSeconds(_ us: Int64) {
-        if us < 0 { bytes.append(UInt8(ascii: "-")); writeSeconds(-us); return }
-        let ms = (us + 500) / 1000
-        let whole = ms / 1000
-        if whole < 10 { bytes.append(UInt8(48 + whole)) } else { writeInt(whole) }
-        bytes.append(UInt8(ascii: "."))
+        if us < 0 { write(byte: UInt8(ascii: "-")) }
+        let ms = (us.magnitude + 500) / 1000
+        writeInt(ms / 1000)
         let frac = Int(ms % 1000)
-        bytes.append(UInt8(48 + frac / 100))
-        bytes.append(UInt8(48 + (frac / 10) % 10))
-        bytes.append(UInt8(48 + frac % 10))
+        let p = reserve(4)
+        p[0] = UInt8(ascii: ".")
+        p[1] = UInt8(truncatingIfNeeded: 48 + frac / 100)
+        p[2] = UInt8(truncatingIfNeeded: 48 + (frac / 10) % 10)
+        p[3] = UInt8(truncatingIfNeeded: 48 + frac % 10)
+        count += 4
+    }
+
+    /// A transcript line's time, `  [1.234] `: one capacity check when under 10 s.
+    func writeStamp(_ us: Int64) {
+        guard us >= 0 && us < 9_999_500 else {
+            write(literal: "  [")
+            writeSeconds(us)
+            write(literal: "] ")
+            return
+        }
+        let ms = Int(us + 500) / 1000
+        let p = reserve(10)
+        p[0] = 0x20; p[1] = 0x20; p[2] = UInt8(ascii: "[")
+        p[3] = UInt8(truncatingIfNeeded: 48 + ms / 1000)
+        p[4] = UInt8(ascii: ".")
+        p[5] = UInt8(truncatingIfNeeded: 48 + (ms / 100) % 10)
+        p[6] = UInt8(truncatingIfNeeded: 48 + (ms / 10) % 10)
+        p[7] = UInt8(truncatingIfNeeded: 48 + ms % 10)
+        p[8] = UInt8(ascii: "]"); p[9] = 0x20
+        count += 10
     }
 
     func writeInt(_ v: Int64) {
-        if v < 0 { bytes.append(UInt8(ascii: "-")); writeInt(-v); return }
-        if v >= 10 { writeInt(v / 10) }
-        bytes.append(UInt8(48 + v % 10))
+        if v < 0 { write(byte: UInt8(ascii: "-")) }
+        writeInt(v.magnitude)
     }
 
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    func writeInt(_ v: Int) { writeInt(Int64(v)) }
+
+    /// Decimal digits, written backwards into place (at most 20 of them).
+    func writeInt(_ v: UInt64) {
+        if v < 10 { write(byte: UInt8(truncatingIfNeeded: 48 + v)); return }
+        var digits = 0
+        var rest = v
+        while rest > 0 { digits += 1; rest /= 10 }
+        let p = reserve(digits)
+        rest = v
+        for i in stride(from: digits - 1, through: 0, by: -1) {
+            p[i] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        }
+        count += digits
+    }
 
     /// Forgets what was written (after the owner has taken `text`).
-    public func discard() { bytes.removeAll(keepingCapacity: true) }
+    public func discard() { count = 0 }
 
     public func flush() {
-        guard let drain, !bytes.isEmpty else { return }
-        drain(bytes)
-        bytes.removeAll(keepingCapacity: true)
+        guard let drain, count > 0 else { return }
+        // The same array every time: a fresh 64 KiB allocation per chunk cost more
+        // than filling it.
+        chunk.removeAll(keepingCapacity: true)
+        chunk.append(contentsOf: UnsafeBufferPointer(start: storage, count: count))
+        drain(chunk)
+        count = 0
     }
 }

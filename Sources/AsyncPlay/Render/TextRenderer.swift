@@ -76,28 +76,24 @@ public final class TextRenderer: RecordSink {
         }
     }
 
-    private func stamp(_ t: Instant) {
-        out.write(literal: "  [")
-        out.writeSeconds(t.microseconds)
-        out.write(literal: "] ")
-    }
+    private func stamp(_ t: Instant) { out.writeStamp(t.microseconds) }
 
     private func eventLine(_ e: TaskEvent) {
         let name = e.task.name
         switch e.kind {
-        case .created, .started:
+        case .created:
             stamp(e.time)
             out.write(name)
-            if e.isCreated { out.write(literal: " created\n") } else { out.write(literal: " started\n") }
+            out.write(literal: " created\n")
+        case .started:
+            stamp(e.time)
+            out.write(name)
+            out.write(literal: " started\n")
         case .done(let v):
             stamp(e.time)
             out.write(name)
             if style.color { out.write(" " + style.green("done") + ": ") } else { out.write(literal: " done: ") }
-            if case .string(let s) = v, s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C }) {
-                out.write(byte: 0x27); out.write(s); out.write(byte: 0x27)     // repr without building it
-            } else {
-                out.write(v.repr)
-            }
+            out.writeRepr(v)
             out.write(byte: 10)
         case .failed(let x):
             stamp(e.time)
@@ -123,9 +119,13 @@ public final class TextRenderer: RecordSink {
 
     private func result(_ res: CommandResult) {
         switch res.value {
-        case .value(let v): out.write(v.repr + "\n")
-        case .bool(let b): out.write(b ? "True\n" : "False\n")
-        case .time(let t): out.write(formatSeconds(t.microseconds) + "\n")
+        case .value(let v):
+            out.writeRepr(v)
+            out.write(byte: 10)
+        case .bool(let b): if b { out.write(literal: "True\n") } else { out.write(literal: "False\n") }
+        case .time(let t):
+            out.writeSeconds(t.microseconds)
+            out.write(byte: 10)
         case .waitSets(let done, let pending):
             out.write("done: [" + done.joined(separator: ", ") + "]  pending: [" + pending.joined(separator: ", ") + "]\n")
         case .status(let rows):

@@ -1,0 +1,52 @@
+/// Python's repr written straight into an OutputBuffer: the same text as `PyValue.repr`,
+/// without building Strings (a `gather` of a million tasks prints a million reprs).
+extension OutputBuffer {
+    func writeRepr(_ v: PyValue) {
+        switch v {
+        case .none: write(literal: "None")
+        case .bool(let b): if b { write(literal: "True") } else { write(literal: "False") }
+        case .int(let digits): write(digits)
+        case .float(let d): write(PyFloat.repr(d))
+        case .string(let s): writeRepr(string: s)
+        case .exception(let e): writeRepr(e)
+        case .list(let items):
+            write(byte: UInt8(ascii: "["))
+            var first = true
+            for item in items {
+                if !first { write(literal: ", ") }
+                first = false
+                writeRepr(item)
+            }
+            write(byte: UInt8(ascii: "]"))
+        }
+    }
+
+    func writeRepr(_ e: PyException) {
+        write(e.typeName)
+        write(byte: UInt8(ascii: "("))
+        if let a = e.argument { writeRepr(string: a) }
+        write(byte: UInt8(ascii: ")"))
+    }
+
+    /// `PyString.repr`: printable ASCII without a quote or backslash needs only the
+    /// quotes around it; anything else takes the full rules.
+    func writeRepr(string s: String) {
+        let plain = withUTF8(s) { u -> Bool in
+            // Copy while checking; keep the copy if nothing needed escaping.
+            let n = u.count
+            let p = reserve(n + 2)
+            p[0] = 0x27
+            var ok = true
+            for i in 0..<n {
+                let b = u[i]
+                ok = ok && b &- 0x20 < 0x5F && b != 0x27 && b != 0x5C
+                p[i + 1] = b
+            }
+            guard ok else { return false }
+            p[n + 1] = 0x27
+            commit(n + 2)
+            return true
+        }
+        if !plain { write(PyString.repr(s)) }
+    }
+}
