@@ -21,7 +21,7 @@ public final class Session: @unchecked Sendable {
     private var lines: LineFeed
 
     public private(set) var tasks: [TaskRecord] = []
-    private var byName: [String: TaskRecord] = [:]
+    private var byName = TaskIndex()
     private var unnamedCounter = 0
     private var liveTasks = 0
     private var main: Task!
@@ -73,7 +73,7 @@ public final class Session: @unchecked Sendable {
         loop = EventLoop(clock: options.clock(), workers: workers)
         spareInputWaiter = nil
         tasks = []
-        byName = [:]
+        byName = TaskIndex()
         unnamedCounter = 0
         liveTasks = 0
         if traceOn { loop.instrument = tracer }
@@ -430,18 +430,17 @@ public final class Session: @unchecked Sendable {
             } while byName["Task-\(unnamedCounter)"] != nil
             name = "Task-\(unnamedCounter)"
         }
-        let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
-        // One hash for the check and the insert: put it in, and put the old one back if
-        // the name was taken. The task starts only once it is accepted.
-        if let existing = byName.updateValue(record, forKey: name) {
-            byName[name] = existing
+        // One hash for the check and the insert.
+        let slot = byName.slot(for: name)
+        if slot.found != nil {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
         }
         if liveTasks >= options.limits.maxLiveTasks {
-            byName[name] = nil
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
+        let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
+        byName.insert(record, at: slot)
         record.start(coroutine: record)
         record.addDoneCallback(endReporter)
         tasks.append(record)

@@ -1,0 +1,34 @@
+import XCTest
+@testable import AsyncPlay
+
+/// The session's name index: every name found again after many growths, a taken name
+/// reported as taken, an unknown name not found (names that differ only at the end, as
+/// a generated script's T0…Tn, are the worst case for a weak hash).
+final class TaskIndexTests: XCTestCase {
+    func testFindsEveryNameAfterGrowingAndReportsTakenNames() {
+        let session = Session(lines: .external(waitForLine: nil), sink: NullSink())
+        let index = TaskIndex()
+        let body = Body(steps: [], value: nil)
+        var records: [TaskRecord] = []
+        for i in 0..<5000 {
+            let name = i % 2 == 0 ? "T\(i)" : "a_much_longer_task_name_\(i)"
+            let slot = index.slot(for: name)
+            XCTAssertNil(slot.found, name)
+            let r = TaskRecord(name: name, sequence: i, line: i + 1, body: body, session: session)
+            index.insert(r, at: slot)
+            records.append(r)
+        }
+        XCTAssertEqual(index.count, 5000)
+        for r in records {
+            XCTAssertTrue(index[r.name] === r, r.name)
+            XCTAssertTrue(index.slot(for: r.name).found === r)
+        }
+        XCTAssertNil(index["T1"])          // odd numbers got the long names
+        XCTAssertNil(index["T5000"])
+        XCTAssertNil(index[""])
+    }
+}
+
+private final class NullSink: RecordSink {
+    func record(_ r: Record) {}
+}
