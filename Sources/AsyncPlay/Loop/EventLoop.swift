@@ -172,9 +172,9 @@ public final class EventLoop {
 
     private func poll() {
         takeInbox()
-        finishJobs(until: now)
+        if pool.busyWorkers > 0 { finishJobs(until: now) }
         if !ready.isEmpty { return }
-        var deadline = timers.first?.deadline
+        var deadline = timers.firstDeadline.map { Instant(microseconds: $0) }
         if let d = deadline, d <= now { return }              // a timer is due: no wait
         if let onIdle, onIdle() { return }                   // input arrived
         if !ready.isEmpty { return }
@@ -185,7 +185,7 @@ public final class EventLoop {
         }
         clock.wait(until: deadline)
         takeInbox()
-        finishJobs(until: now)
+        if pool.busyWorkers > 0 { finishJobs(until: now) }
     }
 
     private func takeInbox() {
