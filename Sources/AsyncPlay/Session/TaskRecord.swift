@@ -15,8 +15,19 @@ public final class TaskRecord: Task {
     public let sequence: Int
     public let created: Instant
     public let createdLine: Int
-    public internal(set) var started: Instant?
-    public internal(set) var finished: Instant?
+    public internal(set) var started: Instant? {
+        get { startedAt == TaskRecord.unset ? nil : Instant(microseconds: startedAt) }
+        set { startedAt = newValue?.microseconds ?? TaskRecord.unset }
+    }
+    public internal(set) var finished: Instant? {
+        get { finishedAt == TaskRecord.unset ? nil : Instant(microseconds: finishedAt) }
+        set { finishedAt = newValue?.microseconds ?? TaskRecord.unset }
+    }
+    // Stored as plain µs with a sentinel: an optional Instant takes 16 bytes, and at a
+    // million tasks these 16 bytes decide the allocation size.
+    private static let unset = Int64.min
+    private var startedAt = TaskRecord.unset
+    private var finishedAt = TaskRecord.unset
     public internal(set) var phase = Phase.pending
     /// The asyncio Task (this record itself). For a `run` body, which main awaits inline,
     /// it is never started and nothing looks at it.
