@@ -44,6 +44,15 @@ public enum Command: Equatable, Sendable {
     case export(path: String?)              // export python [FILE]
     case exit
 
+    /// Whether the command shows what the session recorded (the event log): the views
+    /// timeline, tree, why and export. help and trace print fixed text.
+    public var readsHistory: Bool {
+        switch self {
+        case .timeline, .tree, .why, .export: return true
+        default: return false
+        }
+    }
+
     /// The command word JSON Lines name it by (`ps` is reported as `status`).
     public var keyword: String {
         switch self {
