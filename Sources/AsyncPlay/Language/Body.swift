@@ -22,11 +22,6 @@ public struct Body: Equatable, Sendable {
         extra = rest.isEmpty && value == nil ? nil : Extra(rest: rest, value: value)
     }
 
-    /// `steps` must not be empty (a body has at least one step).
-    public init(steps: [Step], value: PyValue?) {
-        self.init(first: steps[0], rest: Array(steps.dropFirst()), value: value)
-    }
-
     public var value: PyValue? { extra?.value }
     public var stepCount: Int { 1 + (extra?.rest.count ?? 0) }
 
