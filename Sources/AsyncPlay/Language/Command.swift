@@ -10,20 +10,8 @@ public enum Step: Equatable, Sendable {
     case cpu(TimeAmount)                        // blocking work on the loop thread
     case thread(TimeAmount)                     // await loop.run_in_executor(None, work)
     case await(NameRef)                         // await another task
-    case fail(type: String, message: String?)   // raise Type(message); always last
-}
-
-/// What a coroutine does, in order, and what it returns (its own name when `value` is nil).
-public final class Body: Equatable, @unchecked Sendable {
-    public let steps: [Step]
-    public let value: PyValue?
-
-    public init(steps: [Step], value: PyValue?) {
-        self.steps = steps
-        self.value = value
-    }
-
-    public static func == (a: Body, b: Body) -> Bool { a.steps == b.steps && a.value == b.value }
+    /// raise Type(message); always last. Boxed: rare, and its two Strings would make every step bigger.
+    indirect case fail(type: String, message: String?)
 }
 
 /// `asyncio.wait`'s return_when.
@@ -55,6 +43,15 @@ public enum Command: Equatable, Sendable {
     case why(NameRef)
     case export(path: String?)              // export python [FILE]
     case exit
+
+    /// Whether the command shows what the session recorded (the event log): the views
+    /// timeline, tree, why and export. help and trace print fixed text.
+    public var readsHistory: Bool {
+        switch self {
+        case .timeline, .tree, .why, .export: return true
+        default: return false
+        }
+    }
 
     /// The command word JSON Lines name it by (`ps` is reported as `status`).
     public var keyword: String {

@@ -91,9 +91,6 @@ struct CommandParser {
         NameRef(name: checkOnly ? "" : line.text(t), column: column(t))
     }
 
-    /// What a checked body stands for: nobody reads it.
-    private static let unbuiltBody = Body(steps: [], value: nil)
-
     private mutating func duration() throws(LineError) -> TimeAmount {
         guard let t = next() else { throw error(nil, "expected a duration (e.g. 1s, 250ms, 2m)") }
         guard t.kind == .word else { throw error(t, "expected a duration, got \(shown(t))") }
@@ -181,14 +178,14 @@ struct CommandParser {
     private mutating func body() throws(LineError) -> Body {
         let first = try step()
         var endsWithFail = first.isFail
-        var steps = checkOnly ? [] : [first]
+        var rest: [Step] = []
         bodySteps = 1
         while let t = peek, t.kind == .comma {
             if endsWithFail { throw error(t, "fail must be the last step") }
             index += 1
             let next = try step()
             endsWithFail = next.isFail
-            if !checkOnly { steps.append(next) }
+            if !checkOnly { rest.append(next) }
             bodySteps += 1
         }
         var value: PyValue? = nil
@@ -198,7 +195,8 @@ struct CommandParser {
             value = try self.value()
         }
         try expectEnd()
-        return checkOnly ? CommandParser.unbuiltBody : Body(steps: steps, value: value)
+        // A checked body is never read: its first step alone costs nothing to keep.
+        return checkOnly ? Body(first: first) : Body(first: first, rest: rest, value: value)
     }
 
     private mutating func names() -> [NameRef] {

@@ -13,6 +13,11 @@ public struct Script: Sendable {
     static let keepParsedUpTo = 200_000
     private var parsed: [ScriptLine?] = []
 
+    /// Whether some command of the script (run or not: after `exit` too) reads the
+    /// session's recorded history (see `Command.readsHistory`). Without one, nothing needs
+    /// the event log. Found by the check, which sees every line.
+    public private(set) var readsHistory = false
+
     public var hasErrors: Bool { !diagnostics.isEmpty }
     public var lineCount: Int { lineStarts.count }
 
@@ -73,16 +78,19 @@ public struct Script: Sendable {
         var kept: [ScriptLine?] = []
         if keep { kept.reserveCapacity(lineStarts.count) }
         var tokens: [Token] = []
+        var history = false
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
                 let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
-                switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens) {
+                switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
+                                        readsHistory: &history) {
                 case .failure(let errors): found += errors.diagnostics
                 case .success(let line): if keep { kept.append(line) }
                 }
             }
         }
         diagnostics = found
+        readsHistory = history
         parsed = found.isEmpty ? kept : []
     }
 
@@ -96,8 +104,10 @@ public struct Script: Sendable {
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
         if n <= parsed.count { return parsed[n - 1] }
+        var history = false
         let result = bytes.withUnsafeBufferPointer { file in
-            Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens)
+            Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
+                             readsHistory: &history)
         }
         guard case .success(let line) = result else { return nil }
         return line
@@ -126,12 +136,14 @@ public struct Script: Sendable {
         }
         var text = text
         var tokens: [Token] = []
-        return text.withUTF8 { parseLine($0, number: number, limits: limits, tokens: &tokens) }
+        var history = false
+        return text.withUTF8 { parseLine($0, number: number, limits: limits, tokens: &tokens, readsHistory: &history) }
     }
 
     /// Parses the line `bytes`; `tokens` is scratch space the caller may reuse from line to line.
+    /// `readsHistory` is set when a command of the line reads the history (left alone otherwise).
     static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
-                          tokens: inout [Token]) -> Result<ScriptLine?, LineErrors> {
+                          tokens: inout [Token], readsHistory: inout Bool) -> Result<ScriptLine?, LineErrors> {
         if bytes.count > limits.maxLineBytes {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
@@ -154,6 +166,7 @@ public struct Script: Sendable {
                                                checkOnly: checkOnly)
                     do throws(LineError) {
                         let command = try parser.command()
+                        if command.readsHistory { readsHistory = true }
                         if parser.bodySteps > limits.maxStepsPerBody {
                             errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start),
                                 message: "a body has at most \(limits.maxStepsPerBody) steps (this one has \(parser.bodySteps))"))

@@ -23,7 +23,7 @@ extension TaskRecord: Coroutine {
     }
 
     private func finishSuspension(_ thrown: PyException?) -> Suspension {
-        switch body.steps[stepIndex] {
+        switch body.step(at: stepIndex) {
         case .sleep(let d):
             let outcome = sleep.resume(thrown)
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
@@ -45,8 +45,8 @@ extension TaskRecord: Coroutine {
     /// Runs steps from `stepIndex` until one suspends, or the body ends.
     private func runSteps() -> Suspension {
         let loop = session.loop
-        while stepIndex < body.steps.count {
-            switch body.steps[stepIndex] {
+        while stepIndex < body.stepCount {
+            switch body.step(at: stepIndex) {
             case .sleep(let d):
                 let until = loop.now + d
                 phase = .sleeping(until: until)
