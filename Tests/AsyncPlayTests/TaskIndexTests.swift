@@ -8,7 +8,7 @@ final class TaskIndexTests: XCTestCase {
     func testFindsEveryNameAfterGrowingAndReportsTakenNames() {
         let session = Session(lines: .external(waitForLine: nil), sink: NullSink())
         let index = TaskIndex()
-        let body = Body(steps: [], value: nil)
+        let body = Body(first: .sleep(.zero))
         var records: [TaskRecord] = []
         for i in 0..<5000 {
             let name = i % 2 == 0 ? "T\(i)" : "a_much_longer_task_name_\(i)"

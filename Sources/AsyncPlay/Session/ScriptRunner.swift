@@ -50,10 +50,12 @@ public struct ScriptRunner {
         case .jsonLines:
             sink = JSONRenderer(out: out)
         case .transcript:
-            let log = EventLog(limit: sessionOptions.limits.maxKeptEvents)
+            // The history is kept only when a command will read it (a view): a million
+            // tasks' events otherwise cost memory and time that nothing uses.
+            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents) : nil
             let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, options: textOptions)
             echo = text.echo
-            sink = FanoutSink([log, text])
+            sink = log.map { FanoutSink([$0, text]) } ?? text
         }
         // Lines are parsed as main asks for them; blank and comment lines are echoed then,
         // so the transcript keeps every line of the file, in order.
