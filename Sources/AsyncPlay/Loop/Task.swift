@@ -1,12 +1,9 @@
 /// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
-/// Subclassed by the session's task record, which is its own coroutine (one object per
-/// spawned task instead of two); every member is `final`.
+/// What the coroutine is depends on the subclass: `CoroutineTask` drives any coroutine
+/// (main's); the session's task record is its own coroutine (one object per spawned
+/// task instead of two). Every member here is `final`.
 public class Task: Future, DoneCallback {
     public final let name: String
-    /// Not owned: whoever creates a task keeps its coroutine alive for as long as the task
-    /// (the session holds main's coroutine; a task record is its own coroutine). Stepping
-    /// a task then costs no reference counting.
-    private final unowned(unsafe) var coroutine: Coroutine?
     /// The future this task is blocked on (`_fut_waiter`).
     public final internal(set) var waitingOn: Future?
     /// `cancelling()`: how many cancellations were requested.
@@ -15,24 +12,19 @@ public class Task: Future, DoneCallback {
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
     public final private(set) var hasStarted = false
 
-    /// A task whose first step is scheduled now (`loop.create_task(coro)`).
-    init(loop: EventLoop, name: String, coroutine: Coroutine) {
-        self.name = name
-        self.coroutine = coroutine
-        super.init(loop: loop)
-        loop.callSoon(.step(self, nil))
-    }
-
-    /// For a subclass that is its own coroutine: it calls `start(coroutine:)` once it is
-    /// initialised (or never, for a body that is not run as a task).
+    /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
     init(loop: EventLoop, name: String) {
         self.name = name
         super.init(loop: loop)
     }
 
-    final func start(coroutine: Coroutine) {
-        self.coroutine = coroutine
+    final func start() {
         loop.callSoon(.step(self, nil))
+    }
+
+    /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine.
+    func resumeCoroutine(_ thrown: PyException?) -> Suspension {
+        fatalError("Task.resumeCoroutine: a subclass provides the coroutine")
     }
 
     /// `Task.__step`
@@ -46,7 +38,7 @@ public class Task: Future, DoneCallback {
         waitingOn = nil
         hasStarted = true
         loop.currentTask = self
-        let suspension = coroutine!.resume(thrown)
+        let suspension = resumeCoroutine(thrown)
         loop.currentTask = nil
         switch consume suspension {
         case .returned(let v):
@@ -142,4 +134,19 @@ func cancelFuture(_ f: Future, message: String?) throws(AwaitCycle) -> Bool {
     if let task = f as? Task { return try task.requestCancel(message: message) }
     if let gathering = f as? GatheringFuture { return try gathering.cancelChildren(message: message) }
     return f.cancel(message: message)
+}
+
+/// A task over a coroutine object (main's), started at once.
+final class CoroutineTask: Task {
+    /// Not owned: the creator keeps the coroutine alive as long as the task (the session
+    /// holds main's), so stepping costs no reference counting.
+    private unowned(unsafe) let coroutine: Coroutine
+
+    init(loop: EventLoop, name: String, coroutine: Coroutine) {
+        self.coroutine = coroutine
+        super.init(loop: loop, name: name)
+        start()
+    }
+
+    override func resumeCoroutine(_ thrown: PyException?) -> Suspension { coroutine.resume(thrown) }
 }

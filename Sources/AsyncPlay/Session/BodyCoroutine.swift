@@ -23,7 +23,7 @@ extension TaskRecord: Coroutine {
     }
 
     private func finishSuspension(_ thrown: PyException?) -> Suspension {
-        switch body.step(at: stepIndex) {
+        switch body.step(at: Int(stepIndex)) {
         case .sleep(let d):
             let outcome = sleep.resume(thrown)
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
@@ -45,8 +45,8 @@ extension TaskRecord: Coroutine {
     /// Runs steps from `stepIndex` until one suspends, or the body ends.
     private func runSteps() -> Suspension {
         let loop = session.loop
-        while stepIndex < body.stepCount {
-            switch body.step(at: stepIndex) {
+        while Int(stepIndex) < body.stepCount {
+            switch body.step(at: Int(stepIndex)) {
             case .sleep(let d):
                 let until = loop.now + d
                 phase = .sleeping(until: until)
@@ -66,7 +66,7 @@ extension TaskRecord: Coroutine {
                 guard let target = session.task(named: ref.name) else {
                     return .raised(PyException("NameError", "unknown task '\(ref.name)'"))
                 }
-                phase = .waiting(for: ref.name)
+                phase = .waiting(for: target)
                 if isTask { session.emit(self, .waiting(for: target)) }
                 if let immediate = AwaitFuture.start(target.task) {
                     if case .raised = immediate { return immediate }

@@ -87,7 +87,7 @@ public final class Session: @unchecked Sendable {
         defer { timerLateness += loop.timerLateness ?? [] }
         let coroutine = MainCoroutine(session: self, carry: carry)
         mainCoroutine = coroutine
-        main = Task(loop: loop, name: "main", coroutine: coroutine)
+        main = CoroutineTask(loop: loop, name: "main", coroutine: coroutine)
         loop.onIdle = { [unowned self] in self.loopIsIdle() }
         loop.onStall = { [unowned self] in self.loopStalled() }
         while !main.isDone {
@@ -180,11 +180,11 @@ public final class Session: @unchecked Sendable {
 
     private func deadlockMessage() -> String {
         func waiting(_ r: TaskRecord) -> TaskRecord? {
-            guard !r.task.isDone, let n = r.waitsFor, let target = byName[n] else { return nil }
+            guard !r.task.isDone, let target = r.waitsForTask else { return nil }
             return target
         }
         var roots = mainWaitsFor
-        if let run = runRecord, let n = run.waitsFor, let t = byName[n] { roots.append(t) }
+        if let run = runRecord, let t = run.waitsForTask { roots.append(t) }
         var seen = Set<ObjectIdentifier>()
         var stack = roots
         while let r = stack.popLast() {
@@ -251,6 +251,7 @@ public final class Session: @unchecked Sendable {
 
     func taskFinished(_ r: TaskRecord) {
         r.finished = loop.now
+        r.phase = .running      // lets go of the task it waited for (tasks in a cycle would keep each other)
         liveTasks -= 1
         let t = r.task
         if t.isCancelled {
@@ -441,7 +442,7 @@ public final class Session: @unchecked Sendable {
         }
         let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
         byName.insert(record, at: slot)
-        record.start(coroutine: record)
+        record.start()
         record.addDoneCallback(endReporter)
         tasks.append(record)
         liveTasks += 1

@@ -7,14 +7,14 @@ public final class TaskRecord: Task {
         case pending
         case running
         case sleeping(until: Instant)
-        case waiting(for: String)
+        case waiting(for: TaskRecord)
         case inThread(ThreadJob)
     }
 
     /// Creation order within the loop (sets and status list tasks in this order).
-    public let sequence: Int
+    public var sequence: Int { Int(sequenceNumber) }
     public let created: Instant
-    public let createdLine: Int
+    public var createdLine: Int { Int(line) }
     public internal(set) var started: Instant? {
         get { startedAt == TaskRecord.unset ? nil : Instant(microseconds: startedAt) }
         set { startedAt = newValue?.microseconds ?? TaskRecord.unset }
@@ -29,6 +29,11 @@ public final class TaskRecord: Task {
     private var startedAt = TaskRecord.unset
     private var finishedAt = TaskRecord.unset
     public internal(set) var phase = Phase.pending
+    // Small fields together after `phase` (they fill what would be padding: at a million
+    // tasks, a record's size decides its allocation size).
+    private let sequenceNumber: Int32
+    private let line: Int32
+    var stepIndex: Int32 = -1          // the body's step; -1: not started yet
     /// The asyncio Task (this record itself). For a `run` body, which main awaits inline,
     /// it is never started and nothing looks at it.
     public var task: Task { self }
@@ -38,26 +43,29 @@ public final class TaskRecord: Task {
 
     // The body's coroutine: where it is, and what the current step is suspended on.
     let body: Body
-    var stepIndex = -1          // -1: not started yet
     var sleep = SleepOperation()
     var awaited: Future?
+    /// The task's coroutine is the record itself (BodyCoroutine.swift).
+    override func resumeCoroutine(_ thrown: PyException?) -> Suspension { resume(thrown) }
+
     /// A spawned task (false: a `run` body, awaited inline by main).
     var isTask: Bool { sequence >= 0 }
 
-    /// `sequence` is -1 for a `run` body.
-    /// Not started yet: a spawned task's first step is scheduled by `start(coroutine: self)`;
+    /// Not started yet: a spawned task's first step is scheduled by `start()`;
     /// a `run` body (`sequence` -1) is never started as a task.
     init(name: String, sequence: Int, line: Int, body: Body, session: Session) {
-        self.sequence = sequence
+        self.sequenceNumber = Int32(clamping: sequence)
         self.created = session.loop.now
-        self.createdLine = line
+        self.line = Int32(clamping: line)
         self.body = body
         self.session = session
         super.init(loop: session.loop, name: name)
     }
 
-    var waitsFor: String? {
-        if case .waiting(let n) = phase { return n }
+    var waitsFor: String? { waitsForTask?.name }
+
+    var waitsForTask: TaskRecord? {
+        if case .waiting(let t) = phase { return t }
         return nil
     }
 
@@ -84,7 +92,7 @@ public final class TaskRecord: Task {
         var queued: Bool? = nil
         switch (st, phase) {
         case (.sleeping, .sleeping(let u)): until = u
-        case (.waiting, .waiting(let n)): waits = n
+        case (.waiting, .waiting(let t)): waits = t.name
         case (.inThread, .inThread(let job)): queued = job.state == .queued
         default: break
         }
