@@ -9,6 +9,17 @@ struct AsyncPlayCommand: ParsableCommand {
     static func main() {
         // A closed pipe is an error to handle (StandardStreams.write), not a signal that kills.
         signal(SIGPIPE, SIG_IGN)
+        // `asyncplay run FILE`, the common case, with every option at its default: no need
+        // for the argument parser's reflection (half of a short script's start-up).
+        let args = CommandLine.arguments
+        if args.count == 3 && args[1] == "run" && (args[2] == "-" || !args[2].hasPrefix("-")) {
+            do {
+                try RunSettings(file: args[2]).execute()
+            } catch {
+                RunCommand.exit(withError: error)
+            }
+            return
+        }
         Self.main(nil)
     }
 

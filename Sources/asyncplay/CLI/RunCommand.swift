@@ -35,10 +35,10 @@ struct RunCommand: ParsableCommand {
     var realtime = false
 
     @Option(help: ArgumentHelp("With --realtime: how much faster than real time (2 = twice as fast).", valueName: "x"))
-    var speed: Double = 1
+    var speed: Double = RunSettings.defaultSpeed
 
     @Option(help: ArgumentHelp("Size of the thread pool for `thread` steps (as `set workers N`).", valueName: "n"))
-    var workers: Int = 4
+    var workers: Int = RunSettings.defaultWorkers
 
     @Option(help: ArgumentHelp("For benchmarks: when the run ends, write how late timers fired (count, p50, p99, max in µs) to this file.", valueName: "file"))
     var latenessReport: String?
@@ -52,44 +52,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try StandardStreams.readScript(file)
-        let name = file == "-" ? "<stdin>" : file
-        var runner = ScriptRunner(fileName: name)
-        runner.format = output.json ? .jsonLines : .transcript
-        runner.sessionOptions.workers = workers
-        if realtime {
-            let speed = self.speed
-            runner.sessionOptions.clock = { RealClock(speed: speed) }
-        }
-        // Syntax errors go to stderr, the transcript to stdout: colour follows each.
-        runner.textOptions.style = TextStyle(color: output.useColor(fd: 1))
-        runner.errorStyle = TextStyle(color: output.useColor(fd: 2))
-        runner.textOptions.language = output.language
-        runner.textOptions.writeFile = StandardStreams.writeFileForViews
-        runner.sessionOptions.measureTimerLateness = latenessReport != nil
-        runner.liveOutput = realtime
-        runner.processEndsAfterRun = true
-        let out = StandardStreams.stdoutBuffer()
-        let outcome = runner.run(source, out: out)
-        if let latenessReport {
-            let s = outcome.timerLateness.sorted()
-            func pct(_ p: Double) -> Int64 { s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * p + 0.5))] }
-            let line = "timers=\(s.count) p50_us=\(pct(0.5)) p99_us=\(pct(0.99)) max_us=\(s.last ?? 0)\n"
-            try? StandardStreams.writeAtomically(Array(line.utf8), to: latenessReport)
-        }
-        if !outcome.syntaxErrors.isEmpty {
-            StandardStreams.stderr(outcome.syntaxErrors)
-        }
-        if let record {
-            let recorded = TranscriptFile.record(source: source, scriptName: TranscriptFile.scriptName(forTranscriptPath: record),
-                                                 options: runner.sessionOptions)
-            do {
-                try StandardStreams.writeAtomically(Array(recorded.text.utf8), to: record)
-            } catch {
-                StandardStreams.stderr("asyncplay: \(error)\n")
-                throw ExitCode(2)
-            }
-        }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        try RunSettings(file: file, record: record, realtime: realtime, speed: speed, workers: workers,
+                        latenessReport: latenessReport, json: output.json, color: output.color,
+                        lang: output.lang).execute()
     }
 }
