@@ -148,6 +148,7 @@ final class LineEditor {
         // (a paste of several lines): the kernel would then echo it, stop at 4095 bytes
         // and act on ^R, ^U, ^W itself. Enter editing mode unconditionally.
         asyncplay_el_prep_term(editLine, 1)
+        Self.keepQueuesOnInterrupt()
 
         var count: Int32 = 0
         let wide = el_wgets(editLine, &count)
@@ -297,11 +298,27 @@ final class LineEditor {
         }
     }
 
-    /// Ends the line as Ctrl-C does: "^C" after the text, a new row, no result.
+    /// Ends the line as Ctrl-C does: "^C" after the text, a new row, no result. Keys typed
+    /// before the Ctrl-C and not yet read are dropped, as the terminal itself would.
     private func interrupt(_ editLine: OpaquePointer) -> Int32 {
         endedByInterrupt = true
+        tcflush(STDIN_FILENO, TCIFLUSH)
+        input.discard()
         moveToEndOfLine(editLine, thenWrite: "^C\r\n")
         return 0
+    }
+
+    /// At Ctrl-C the kernel sends SIGINT and then flushes the terminal's queues, output
+    /// included: under load the "^C" and the new prompt could be written in between and
+    /// thrown away, leaving the shell waiting with no prompt shown (a pty test caught it
+    /// about once in ten runs beside busy processes). The editor handles Ctrl-C itself, so
+    /// while it edits the kernel keeps its queues (NOFLSH); `interrupt` drops typed-ahead
+    /// keys instead.
+    private static func keepQueuesOnInterrupt() {
+        var mode = termios()
+        guard tcgetattr(STDIN_FILENO, &mode) == 0, mode.c_lflag & tcflag_t(NOFLSH) == 0 else { return }
+        mode.c_lflag |= tcflag_t(NOFLSH)
+        tcsetattr(STDIN_FILENO, TCSANOW, &mode)
     }
 
     private func lineHasSecondRow(_ editLine: OpaquePointer) -> Bool {
@@ -368,6 +385,7 @@ final class LineEditor {
         // ...continued.
         TerminalSignals.catchSuspend(true)
         asyncplay_el_prep_term(editLine, 1)
+        Self.keepQueuesOnInterrupt()
         _ = TerminalSignals.take()  // the SIGCONT of this very resume
         el_resize(editLine)
         repaint(editLine, printing: [], newPrompt: promptProvider?(), cursorRowsBelowTop: 0)

@@ -33,6 +33,12 @@ struct TerminalInput {
         }
     }
 
+    /// Forgets what was read and not yet handed out (keys typed before a Ctrl-C).
+    mutating func discard() {
+        bytes.removeAll(keepingCapacity: true)
+        start = 0
+    }
+
     /// The next complete scalar, or nil if the buffer holds none (empty, or the start of
     /// a sequence whose remaining bytes have not arrived). Malformed bytes become U+FFFD.
     mutating func next() -> Unicode.Scalar? {
