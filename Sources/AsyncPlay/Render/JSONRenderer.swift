@@ -101,23 +101,9 @@ extension OutputBuffer {
     /// A string in double quotes. Bytes of multi-byte UTF-8 are all ≥ 0x80 and pass
     /// through, so escaping works on bytes.
     func writeJSON(string s: String) {
-        let plain = withUTF8(s) { u -> Bool in
-            // Most strings need no escape: copy while checking, keep it if none was needed.
-            let n = u.count
-            let p = reserve(n + 2)
-            p[0] = 0x22
-            var ok = true
-            for i in 0..<n {
-                let b = u[i]
-                ok = ok && b >= 0x20 && b != 0x22 && b != 0x5C
-                p[i + 1] = b
-            }
-            guard ok else { return false }
-            p[n + 1] = 0x22
-            commit(n + 2)
-            return true
+        if !writeQuoted(s, quote: 0x22, ifEveryByte: { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            writeJSONEscaped(s)
         }
-        if !plain { writeJSONEscaped(s) }
     }
 
     private func writeJSONEscaped(_ s: String) {

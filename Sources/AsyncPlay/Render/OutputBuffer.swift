@@ -157,3 +157,27 @@ public final class OutputBuffer {
         count = 0
     }
 }
+
+extension OutputBuffer {
+    /// Writes `s` between two `quote` bytes when every byte passes `plain`, and returns
+    /// true; otherwise writes nothing and returns false (the caller escapes). It copies
+    /// while it checks: most strings (task names, values) need no escape at all.
+    @inline(__always)
+    func writeQuoted(_ s: String, quote: UInt8, ifEveryByte plain: (UInt8) -> Bool) -> Bool {
+        withUTF8(s) { u -> Bool in
+            let n = u.count
+            let p = reserve(n + 2)
+            p[0] = quote
+            var ok = true
+            for i in 0..<n {
+                let b = u[i]
+                ok = ok && plain(b)
+                p[i + 1] = b
+            }
+            guard ok else { return false }
+            p[n + 1] = quote
+            commit(n + 2)
+            return true
+        }
+    }
+}

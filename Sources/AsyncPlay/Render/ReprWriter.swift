@@ -31,22 +31,8 @@ extension OutputBuffer {
     /// `PyString.repr`: printable ASCII without a quote or backslash needs only the
     /// quotes around it; anything else takes the full rules.
     func writeRepr(string s: String) {
-        let plain = withUTF8(s) { u -> Bool in
-            // Copy while checking; keep the copy if nothing needed escaping.
-            let n = u.count
-            let p = reserve(n + 2)
-            p[0] = 0x27
-            var ok = true
-            for i in 0..<n {
-                let b = u[i]
-                ok = ok && b &- 0x20 < 0x5F && b != 0x27 && b != 0x5C
-                p[i + 1] = b
-            }
-            guard ok else { return false }
-            p[n + 1] = 0x27
-            commit(n + 2)
-            return true
+        if !writeQuoted(s, quote: 0x27, ifEveryByte: { $0 &- 0x20 < 0x5F && $0 != 0x27 && $0 != 0x5C }) {
+            write(PyString.repr(s))
         }
-        if !plain { write(PyString.repr(s)) }
     }
 }
