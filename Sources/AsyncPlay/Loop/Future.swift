@@ -62,14 +62,8 @@ public class Future {
 
     /// `result()`: the value, or throws what the future holds.
     func result() -> Result<PyValue, PyException> {
-        switch futureState {
-        case .cancelled: return .failure(makeCancelledError())
-        case .pending: return .failure(.invalidState("Result is not set."))
-        case .finished:
-            exceptionNeverRetrieved = false
-            if let e = exception { return .failure(e) }
-            return .success(value)
-        }
+        if let e = resultError() { return .failure(e) }
+        return .success(value)
     }
 
     /// Makes a future that finished with a plain result pending again, for an owner that

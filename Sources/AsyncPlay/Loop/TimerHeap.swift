@@ -20,9 +20,7 @@ struct TimerHeap {
 
     private(set) var entries: [Entry] = []
 
-    var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
-    var first: TimerFuture? { entries.first?.timer }
     /// The head's deadline (µs) and state, read without retaining the timer.
     var firstDeadline: Int64? { entries.first?.deadline }
     var firstIsCancelled: Bool {

@@ -68,11 +68,11 @@ extension TaskRecord: Coroutine {
                 }
                 phase = .waiting(for: target)
                 if isTask { session.emit(self, .waiting(for: target)) }
-                if let immediate = AwaitFuture.start(target.task) {
+                if let immediate = AwaitFuture.start(target) {
                     if case .raised = immediate { return immediate }
                 } else {
-                    awaited = target.task
-                    return .awaiting(target.task)
+                    awaited = target
+                    return .awaiting(target)
                 }
             case .fail(let type, let message):
                 return .raised(ExceptionFactory.raised(type, message))

@@ -180,7 +180,7 @@ public final class Session: @unchecked Sendable {
 
     private func deadlockMessage() -> String {
         func waiting(_ r: TaskRecord) -> TaskRecord? {
-            guard !r.task.isDone, let target = r.waitsForTask else { return nil }
+            guard !r.isDone, let target = r.waitsForTask else { return nil }
             return target
         }
         var roots = mainWaitsFor
@@ -225,13 +225,13 @@ public final class Session: @unchecked Sendable {
 
     /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
     func cancelAllTasks() {
-        for r in tasks where !r.task.isDone { _ = cancel(r, message: nil, line: nil) }
+        for r in tasks where !r.isDone { _ = cancel(r, message: nil, line: nil) }
     }
 
     func reportNeverRetrieved() {
-        for r in tasks where r.futureState == .finished && r.task.exceptionNeverRetrieved {
-            r.task.exceptionNeverRetrieved = false
-            emit(r, .exceptionNeverRetrieved(r.task.exception!))
+        for r in tasks where r.futureState == .finished && r.exceptionNeverRetrieved {
+            r.exceptionNeverRetrieved = false
+            emit(r, .exceptionNeverRetrieved(r.exception!))
         }
     }
 
@@ -240,9 +240,9 @@ public final class Session: @unchecked Sendable {
     func cancel(_ r: TaskRecord, message: String?, line: Int?) -> Bool {
         let accepted: Bool
         do {
-            accepted = try r.task.requestCancel(message: message)
+            accepted = try r.requestCancel(message: message)
         } catch {
-            r.task.throwIn(.cancelled(message))
+            r.throwIn(.cancelled(message))
             accepted = true
         }
         if accepted { emit(r, .cancelRequested(line: line, message: message)) }
@@ -253,13 +253,12 @@ public final class Session: @unchecked Sendable {
         r.finished = loop.now
         r.phase = .running      // lets go of the task it waited for (tasks in a cycle would keep each other)
         liveTasks -= 1
-        let t = r.task
-        if t.isCancelled {
+        if r.isCancelled {
             emit(r, .cancelled)
-        } else if let e = t.exception {
+        } else if let e = r.exception {
             emit(r, .failed(e))
         } else {
-            emit(r, .done(t.value))
+            emit(r, .done(r.value))
         }
     }
 
@@ -317,7 +316,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let r):
                 mainWaitsFor = [r]
-                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: r.task, timeout: $0) } ?? AwaitCoroutine(r.task)
+                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: r, timeout: $0) } ?? AwaitCoroutine(r)
                 return .suspends(c, finish: { .value($0) })
             }
 
@@ -326,7 +325,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = GatheringFuture(loop: loop, children: rs.map { $0.task }, returnExceptions: returnExceptions,
+                let g = GatheringFuture(loop: loop, children: rs.map { $0 as Future }, returnExceptions: returnExceptions,
                                         childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
                 return .suspends(c, finish: { .value($0) })
@@ -337,12 +336,12 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let c = WaitCoroutine(loop: loop, futures: rs.map { $0.task }, mode: mode, timeout: timeout)
+                let c = WaitCoroutine(loop: loop, futures: rs.map { $0 as Future }, mode: mode, timeout: timeout)
                 return .suspends(c, finish: { _ in
                     var seen = Set<ObjectIdentifier>()
                     let unique = rs.filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { $0.sequence < $1.sequence }
-                    return .waitSets(done: unique.filter { $0.task.isDone }.map(\.name),
-                                     pending: unique.filter { !$0.task.isDone }.map(\.name))
+                    return .waitSets(done: unique.filter { $0.isDone }.map(\.name),
+                                     pending: unique.filter { !$0.isDone }.map(\.name))
                 })
             }
 
@@ -366,7 +365,7 @@ public final class Session: @unchecked Sendable {
             switch lookup(ref, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let r):
-                switch r.task.result() {
+                switch r.result() {
                 case .success(let v):
                     emitResult(command, line: line, .value(v))
                     return .finished
@@ -517,7 +516,7 @@ private final class Tracer: LoopInstrument {
             let due = Instant(microseconds: t.microseconds - (lateBy?.microseconds ?? 0))
             var sleepers: [String] = []
             if session.tasks.count <= 1000 {
-                for r in session.tasks where !r.task.isDone {
+                for r in session.tasks where !r.isDone {
                     if case .sleeping(let until) = r.phase, until == due { sleepers.append(r.name) }
                 }
             }

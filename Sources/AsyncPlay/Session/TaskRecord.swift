@@ -34,9 +34,6 @@ public final class TaskRecord: Task {
     private let sequenceNumber: Int32
     private let line: Int32
     var stepIndex: Int32 = -1          // the body's step; -1: not started yet
-    /// The asyncio Task (this record itself). For a `run` body, which main awaits inline,
-    /// it is never started and nothing looks at it.
-    public var task: Task { self }
     /// The session that runs the body and reports this task's end (it outlives every
     /// task it runs).
     unowned(unsafe) let session: Session
@@ -72,10 +69,10 @@ public final class TaskRecord: Task {
     public var state: TaskState {
         switch futureState {
         case .cancelled: return .cancelled
-        case .finished: return task.exception == nil ? .done : .failed
+        case .finished: return exception == nil ? .done : .failed
         case .pending: break
         }
-        if task.cancelRequests > 0 { return .cancelling }
+        if cancelRequests > 0 { return .cancelling }
         switch phase {
         case .pending: return .pending
         case .running: return .running
@@ -97,8 +94,8 @@ public final class TaskRecord: Task {
         default: break
         }
         return StatusRow(name: name, state: st,
-                         result: st == .done ? task.value : nil,
-                         error: st == .failed ? task.exception : nil,
+                         result: st == .done ? value : nil,
+                         error: st == .failed ? exception : nil,
                          created: created, started: started, finished: finished,
                          until: until, waitsFor: waits, queued: queued)
     }
