@@ -172,14 +172,7 @@ extension OutputBuffer {
             writeJSON(e)
             write(byte: UInt8(ascii: "}"))
         case .list(let items):
-            write(byte: UInt8(ascii: "["))
-            var first = true
-            for item in items {
-                if !first { write(byte: UInt8(ascii: ",")) }
-                first = false
-                writeJSON(item)
-            }
-            write(byte: UInt8(ascii: "]"))
+            writeList(items, separator: ",") { writeJSON($0) }
         }
     }
 
@@ -196,28 +189,14 @@ extension OutputBuffer {
             writeJSON(strings: pending)
             write(byte: UInt8(ascii: "}"))
         case .status(let rows):
-            write(byte: UInt8(ascii: "["))
-            var first = true
-            for r in rows {
-                if !first { write(byte: UInt8(ascii: ",")) }
-                first = false
-                writeJSON(r)
-            }
-            write(byte: UInt8(ascii: "]"))
+            writeList(rows, separator: ",") { writeJSON($0) }
         case .view, .nothing:
             break
         }
     }
 
     private func writeJSON(strings: [String]) {
-        write(byte: UInt8(ascii: "["))
-        var first = true
-        for s in strings {
-            if !first { write(byte: UInt8(ascii: ",")) }
-            first = false
-            writeJSON(string: s)
-        }
-        write(byte: UInt8(ascii: "]"))
+        writeList(strings, separator: ",") { writeJSON(string: $0) }
     }
 
     private func writeJSON(time t: Instant?) {

@@ -181,3 +181,20 @@ extension OutputBuffer {
         }
     }
 }
+
+extension OutputBuffer {
+    /// `[a, b, c]`: the items between square brackets, `separator` between them (JSON
+    /// writes ",", Python's repr ", ").
+    @inline(__always)
+    func writeList<Items: Sequence>(_ items: Items, separator: StaticString, _ writeItem: (Items.Element) -> Void) {
+        write(byte: UInt8(ascii: "["))
+        var first = true
+        for item in items {
+            if !first { write(literal: separator) }
+            first = false
+            writeItem(item)
+        }
+        write(byte: UInt8(ascii: "]"))
+    }
+}
+

@@ -10,14 +10,7 @@ extension OutputBuffer {
         case .string(let s): writeRepr(string: s)
         case .exception(let e): writeRepr(e)
         case .list(let items):
-            write(byte: UInt8(ascii: "["))
-            var first = true
-            for item in items {
-                if !first { write(literal: ", ") }
-                first = false
-                writeRepr(item)
-            }
-            write(byte: UInt8(ascii: "]"))
+            writeList(items, separator: ", ") { writeRepr($0) }
         }
     }
 
