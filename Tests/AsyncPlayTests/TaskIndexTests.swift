@@ -27,6 +27,24 @@ final class TaskIndexTests: XCTestCase {
         XCTAssertNil(index["T5000"])
         XCTAssertNil(index[""])
     }
+
+    /// Past 2 MB the table lives in a huge-page block of its own: it must grow into it,
+    /// and out of the small one, without losing a name.
+    func testGrowsIntoItsLargeTable() {
+        let session = Session(lines: .external(waitForLine: nil), sink: NullSink())
+        let index = TaskIndex()
+        let body = Body(first: .sleep(.zero))
+        let n = 100_000     // past 65,536 names the table is 4 MB
+        for i in 0..<n {
+            let name = "T\(i)"
+            let slot = index.slot(for: name)
+            XCTAssertNil(slot.found)
+            index.insert(TaskRecord(name: name, sequence: i, line: i + 1, body: body, session: session), at: slot)
+        }
+        XCTAssertEqual(index.count, n)
+        for i in stride(from: 0, to: n, by: 997) { XCTAssertEqual(index["T\(i)"]?.sequence, i) }
+        XCTAssertNil(index["T\(n)"])
+    }
 }
 
 private final class NullSink: RecordSink {

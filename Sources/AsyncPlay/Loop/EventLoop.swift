@@ -18,9 +18,8 @@ public protocol LoopInstrument: AnyObject {
 public final class EventLoop {
     public let clock: LoopClock
     private let ready = RingQueue<ReadyItem>()
-    private var timers = TimerHeap()
+    private var timers = TimerQueue()
     private var cancelledTimers = 0
-    private var timerSequence: UInt64 = 0
     let pool: ThreadPool
 
     /// The task whose step is running (`asyncio.current_task()`); set only for the length
@@ -60,8 +59,7 @@ public final class EventLoop {
 
     /// A future resolved with None after `delay`, unless cancelled first (see `TimerFuture`).
     func futureResolved(after delay: TimeAmount) -> TimerFuture {
-        timerSequence += 1
-        let t = TimerFuture(loop: self, deadline: now + delay, sequence: timerSequence)
+        let t = TimerFuture(loop: self, deadline: now + delay)
         t.scheduled = true
         timers.push(t)
         return t

@@ -26,17 +26,16 @@ public protocol DoneCallback: AnyObject {
 /// `cancelTimer()` is `h.cancel()`: it only marks the timer; the loop drops it when it
 /// reaches the head of the heap or the ready queue.
 public final class TimerFuture: Future {
+    /// Equal deadlines fire in the order they were scheduled (SPEC s.3): the timer
+    /// queue keeps that order itself (see TimerQueue).
     public let deadline: Instant
-    /// Scheduling order: equal deadlines fire in the order they were scheduled (SPEC s.3).
-    let sequence: UInt64
     public private(set) var timerCancelled = false
     /// In the heap (not yet due): only then does cancelling count towards the loop's
     /// "too many cancelled timers" clean-up, as CPython's `_scheduled`.
     var scheduled = false
 
-    init(loop: EventLoop, deadline: Instant, sequence: UInt64) {
+    init(loop: EventLoop, deadline: Instant) {
         self.deadline = deadline
-        self.sequence = sequence
         super.init(loop: loop)
     }
 

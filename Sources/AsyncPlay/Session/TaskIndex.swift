@@ -1,26 +1,32 @@
-/// The session's tasks by name: an open-addressing table (linear probing) of records,
-/// with each slot's hash kept beside it so a probe rarely has to read a record's name.
-/// A Dictionary<String, TaskRecord> cost 24 bytes a slot and a SipHash per lookup; at a
-/// million tasks that was ~50 MB and a tenth of `spawn`. Slots hold records unmanaged
-/// (retained once on insert, released with the table), so growing copies plain words.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The session's tasks by name: an open-addressing table (linear probing) whose 8-byte
+/// slots hold a name's hash and where its record sits in a dense array of records.
+///
+/// At a million tasks the table no longer fits in any cache, so what a lookup costs is
+/// the memory it touches: one slot (hash and position side by side, one cache line),
+/// and a record only when the hashes match. A new name, which is every `spawn`, rarely
+/// reads a record at all. (A Dictionary<String, TaskRecord> cost 24 bytes a slot, a
+/// SipHash per lookup and a name comparison per probe.) Records are held unmanaged
+/// (retained once on insert, released with the index), so growing moves plain words.
 /// Names are only ever added (a loop's tasks are dropped together at `reset`).
 final class TaskIndex {
-    private var records: UnsafeMutablePointer<Unmanaged<TaskRecord>?>
-    private var hashes: UnsafeMutablePointer<UInt32>
+    /// `position + 1` in the low half (0: an empty slot), the hash in the high half.
+    private var slots: UnsafeMutablePointer<UInt64>
     private var capacity: Int           // a power of two
-    private(set) var count = 0
+    private var records: [Unmanaged<TaskRecord>] = []
+    var count: Int { records.count }
 
     init() {
         capacity = 16
-        records = .allocate(capacity: capacity)
-        records.initialize(repeating: nil, count: capacity)
-        hashes = .allocate(capacity: capacity)
+        slots = TaskIndex.allocateSlots(capacity)
     }
 
     deinit {
-        for i in 0..<capacity { records[i]?.release() }
-        records.deallocate()
-        hashes.deallocate()
+        for r in records { r.release() }
+        TaskIndex.freeSlots(slots, capacity)
     }
 
     /// Where `name` is, or the empty slot where it would go.
@@ -34,9 +40,12 @@ final class TaskIndex {
         let h = TaskIndex.hash(name)
         let mask = capacity - 1
         var i = Int(h) & mask
-        while let r = records[i] {
-            if hashes[i] == h && r._withUnsafeGuaranteedRef({ $0.name == name }) {
-                return Slot(index: i, hash: h, found: r.takeUnretainedValue())
+        while case let s = slots[i], s != 0 {
+            if UInt32(truncatingIfNeeded: s >> 32) == h {
+                let r = records[Int(UInt32(truncatingIfNeeded: s)) - 1]
+                if r._withUnsafeGuaranteedRef({ $0.name == name }) {
+                    return Slot(index: i, hash: h, found: r.takeUnretainedValue())
+                }
             }
             i = (i + 1) & mask
         }
@@ -47,29 +56,52 @@ final class TaskIndex {
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
     func insert(_ record: TaskRecord, at slot: Slot) {
-        precondition(slot.found == nil && records[slot.index] == nil, "TaskIndex: slot taken")
-        records[slot.index] = .passRetained(record)
-        hashes[slot.index] = slot.hash
-        count += 1
-        if count * 2 > capacity { grow() }   // at most half full: short probes
+        precondition(slot.found == nil && slots[slot.index] == 0, "TaskIndex: slot taken")
+        precondition(records.count < Int(UInt32.max), "TaskIndex: too many tasks")
+        records.append(.passRetained(record))
+        slots[slot.index] = UInt64(slot.hash) << 32 | UInt64(records.count)
+        if records.count * 2 > capacity { grow() }   // at most half full: short probes
     }
 
     private func grow() {
-        let oldRecords = records, oldHashes = hashes, oldCapacity = capacity
+        let old = slots, oldCapacity = capacity
         capacity *= 2
-        records = .allocate(capacity: capacity)
-        records.initialize(repeating: nil, count: capacity)
-        hashes = .allocate(capacity: capacity)
+        slots = TaskIndex.allocateSlots(capacity)
         let mask = capacity - 1
-        for j in 0..<oldCapacity {
-            guard let r = oldRecords[j] else { continue }
-            var i = Int(oldHashes[j]) & mask
-            while records[i] != nil { i = (i + 1) & mask }
-            records[i] = r
-            hashes[i] = oldHashes[j]
+        for j in 0..<oldCapacity where old[j] != 0 {
+            var i = Int(UInt32(truncatingIfNeeded: old[j] >> 32)) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = old[j]
         }
-        oldRecords.deallocate()
-        oldHashes.deallocate()
+        TaskIndex.freeSlots(old, oldCapacity)
+    }
+
+    // A big table lives in its own 2 MB-aligned block marked for huge pages: lookups
+    // land anywhere in it, and with 4 KB pages most of them also missed the TLB.
+    private static let hugePage = 2 << 20
+
+    private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<UInt64> {
+        let bytes = n * MemoryLayout<UInt64>.stride
+        #if canImport(Glibc)
+        if bytes >= hugePage {
+            var raw: UnsafeMutableRawPointer?
+            if posix_memalign(&raw, hugePage, bytes) == 0, let raw {
+                _ = madvise(raw, bytes, MADV_HUGEPAGE)
+                memset(raw, 0, bytes)
+                return raw.bindMemory(to: UInt64.self, capacity: n)
+            }
+        }
+        #endif
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        p.initialize(repeating: 0, count: n)
+        return p
+    }
+
+    private static func freeSlots(_ p: UnsafeMutablePointer<UInt64>, _ n: Int) {
+        #if canImport(Glibc)
+        if n * MemoryLayout<UInt64>.stride >= hugePage { free(p); return }
+        #endif
+        p.deallocate()
     }
 
     /// FNV-1a over the name's UTF-8, finished with a multiply-shift mix so that names
