@@ -25,7 +25,11 @@ public final class EventLoop {
     /// The task whose step is running (`asyncio.current_task()`); set only for the length
     /// of the step, while the task is alive anyway (so no reference counting).
     public internal(set) unowned(unsafe) var currentTask: Task?
-    public weak var instrument: LoopInstrument?
+    /// Held strongly (the session's tracer holds the session unowned: no cycle), and
+    /// checked through a plain flag: a weak load for every callback run cost more than
+    /// running some of them.
+    public var instrument: LoopInstrument? { didSet { isInstrumented = instrument != nil } }
+    private var isInstrumented = false
     /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
     public var timerLateness: [Int64]?
 
@@ -43,15 +47,20 @@ public final class EventLoop {
     /// with nothing handed in costs one atomic load, not a lock and an unlock.
     private let inboxHasItems = Atomic<Bool>(false)
 
+    /// The clock when it is virtual: read directly, not through the protocol (the loop
+    /// asks for the time several times per task).
+    private let virtualClock: VirtualClock?
+
     public init(clock: LoopClock, workers: Int) {
         self.clock = clock
+        virtualClock = clock as? VirtualClock
         pool = ThreadPool(workers: workers)
         pthread_mutex_init(&inboxLock, nil)
     }
 
     deinit { timers.removeAll() }
 
-    public var now: Instant { clock.now }
+    public var now: Instant { virtualClock?.now ?? clock.now }
 
     // MARK: - Scheduling
 
@@ -99,7 +108,7 @@ public final class EventLoop {
     func hold(_ amount: TimeAmount) {
         defer { lastHoldEnd = now }
         let target = now + amount
-        if let virtual = clock as? VirtualClock {
+        if let virtual = virtualClock {
             while let end = pool.nextEnd, end <= target {
                 virtual.advance(to: end)
                 finishJobs(until: end)
@@ -196,7 +205,7 @@ public final class EventLoop {
     }
 
     private func run(_ cb: Callback, lateBy: TimeAmount?) {
-        if let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
+        if isInstrumented, let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
         switch cb {
         case .step(let task, let exc):
             if !task.isDone { task.step(exc) }

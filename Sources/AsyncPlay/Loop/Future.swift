@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An asyncio Future: pending, then cancelled or finished with a result or an exception.
 /// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
 /// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
@@ -145,6 +147,9 @@ public class Future {
         // In registration order: the slots fill first, and stay filled while more are added.
         // `take()` moves each callback out of its slot (no extra retain and release).
         if let first = firstCallback.take() {
+            // With a million tasks, whoever waits here (a task woken by its timer) is a
+            // cache miss when its callback runs, a whole batch later: start loading it now.
+            asyncplay_prefetch(Unmanaged.passUnretained(first as AnyObject).toOpaque(), 4)
             loop.callSoon(.done(first, self))
         }
         if let second = secondCallback.take() {
