@@ -32,7 +32,7 @@ struct TimerQueue {
     private var freeBuckets: [Int32] = []
     private var heap: [Node] = []
     /// Deadline → bucket, for the buckets in the heap.
-    private var bucketFor: [Int64: Int32] = [:]
+    private var bucketFor = DeadlineMap()
     /// The bucket the last push went to: consecutive timers often share a deadline.
     private var lastPush: (deadline: Int64, bucket: Int32)?
     /// How many timers are in the queue (cancelled ones included, as in CPython's heap).
@@ -52,7 +52,7 @@ struct TimerQueue {
         let index: Int32
         if let last = lastPush, last.deadline == deadline {
             index = last.bucket
-        } else if let existing = bucketFor[deadline] {
+        } else if let existing = bucketFor.find(deadline) {
             index = existing
         } else {
             index = newBucket(deadline)
@@ -114,7 +114,7 @@ struct TimerQueue {
             buckets.append(Bucket())
         }
         buckets[Int(index)].deadline = deadline
-        bucketFor[deadline] = index
+        bucketFor.insert(deadline, index)
         siftUp(Node(deadline: deadline, bucket: index))
         return index
     }
@@ -124,7 +124,7 @@ struct TimerQueue {
     private mutating func retireHeadBucket() {
         let index = heap[0].bucket
         let i = Int(index)
-        bucketFor[buckets[i].deadline] = nil
+        bucketFor.remove(buckets[i].deadline)
         if lastPush?.bucket == index { lastPush = nil }
         if buckets[i].timers.capacity > 4096 {
             buckets[i].timers = []
@@ -174,5 +174,71 @@ struct TimerQueue {
             }
             h[i] = item
         }
+    }
+}
+
+/// Deadline → bucket index: open addressing with linear probing and backward-shift
+/// deletion (no tombstones, so a long run of timers cannot clog it). A Dictionary hashed
+/// every push with SipHash, which cost more than the rest of the push.
+private struct DeadlineMap {
+    private var keys: [Int64] = Array(repeating: 0, count: 16)
+    private var values: [Int32] = Array(repeating: -1, count: 16)   // -1: empty
+    private var count = 0
+
+    private func home(_ key: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9e37_79b9_7f4a_7c15) >> 32) & mask
+    }
+
+    func find(_ key: Int64) -> Int32? {
+        let mask = keys.count - 1
+        var i = home(key, mask)
+        while values[i] >= 0 {
+            if keys[i] == key { return values[i] }
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// `key` must not be in the map.
+    mutating func insert(_ key: Int64, _ value: Int32) {
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var i = home(key, mask)
+        while values[i] >= 0 { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+    }
+
+    mutating func remove(_ key: Int64) {
+        let mask = keys.count - 1
+        var i = home(key, mask)
+        while values[i] >= 0 && keys[i] != key { i = (i + 1) & mask }
+        guard values[i] >= 0 else { return }
+        // Shift later members of the probe run back into the hole, so every key stays
+        // reachable from its home slot without tombstones.
+        var hole = i
+        var j = (i + 1) & mask
+        while values[j] >= 0 {
+            let h = home(keys[j], mask)
+            // Move j into the hole if its home is not in (hole, j] (cyclically).
+            let inRange = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
+            if !inRange {
+                keys[hole] = keys[j]
+                values[hole] = values[j]
+                hole = j
+            }
+            j = (j + 1) & mask
+        }
+        values[hole] = -1
+        count -= 1
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        values = Array(repeating: -1, count: oldKeys.count * 2)
+        count = 0
+        for (k, v) in zip(oldKeys, oldValues) where v >= 0 { insert(k, v) }
     }
 }
