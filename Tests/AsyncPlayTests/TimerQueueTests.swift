@@ -19,7 +19,7 @@ final class TimerQueueTests: XCTestCase {
     func testPopsInDeadlineThenSchedulingOrder() {
         var rng = SplitMix(seed: 7)
         for round in 0..<8 {
-            var queue = TimerQueue()
+            let queue = TimerQueue()
             var reference = Reference()
             var order = 0
             // Few distinct deadlines in some rounds (big buckets), many in others.
@@ -46,7 +46,7 @@ final class TimerQueueTests: XCTestCase {
 
     func testRemoveCancelledKeepsTheOrderOfTheRest() {
         var rng = SplitMix(seed: 11)
-        var queue = TimerQueue()
+        let queue = TimerQueue()
         var reference = Reference()
         for order in 0..<3000 {
             let t = TimerFuture(loop: loop, deadline: Instant(microseconds: Int64(rng.next() % 40)))

@@ -18,7 +18,7 @@ public protocol LoopInstrument: AnyObject {
 public final class EventLoop {
     public let clock: LoopClock
     private let ready = RingQueue<ReadyItem>()
-    private var timers = TimerQueue()
+    private let timers = TimerQueue()
     private var cancelledTimers = 0
     let pool: ThreadPool
 

@@ -14,12 +14,41 @@ import CPrefetch
 ///
 /// Timers are held unmanaged (retained once on push, released on pop), so moving them
 /// costs no reference counting.
-struct TimerQueue {
+final class TimerQueue {
+    /// A deadline's timers in scheduling order, in storage the queue manages itself:
+    /// with a Swift array per bucket, every push read the array's header to check it was
+    /// not shared, and with a million timers that header was a cache miss.
     private struct Bucket {
         var deadline: Int64 = 0
-        var timers: [Unmanaged<TimerFuture>] = []
+        var timers: UnsafeMutablePointer<Unmanaged<TimerFuture>>? = nil
+        var capacity = 0
+        var count = 0
         var head = 0                      // timers before `head` were popped
-        var isEmpty: Bool { head == timers.count }
+        var isEmpty: Bool { head == count }
+
+        mutating func append(_ t: Unmanaged<TimerFuture>) {
+            if count == capacity {
+                let bigger = UnsafeMutablePointer<Unmanaged<TimerFuture>>.allocate(capacity: max(8, capacity * 2))
+                if let old = timers {
+                    bigger.moveInitialize(from: old, count: count)
+                    old.deallocate()
+                }
+                timers = bigger
+                capacity = max(8, capacity * 2)
+            }
+            (timers! + count).initialize(to: t)
+            count += 1
+        }
+
+        /// The timers not yet popped.
+        var pending: UnsafeMutableBufferPointer<Unmanaged<TimerFuture>> {
+            UnsafeMutableBufferPointer(start: timers.map { $0 + head }, count: count - head)
+        }
+
+        mutating func release() {
+            timers?.deallocate()
+            self = Bucket()
+        }
     }
     /// A heap node: the bucket's deadline kept beside its index, so sifting compares
     /// integers without reading the bucket.
@@ -43,11 +72,17 @@ struct TimerQueue {
     /// Whether the head timer is cancelled (read without retaining it).
     var firstIsCancelled: Bool {
         guard let node = heap.first else { return false }
-        let b = buckets[Int(node.bucket)]
-        return b.timers[b.head]._withUnsafeGuaranteedRef { $0.timerCancelled }
+        return buckets[Int(node.bucket)].pending[0]._withUnsafeGuaranteedRef { $0.timerCancelled }
     }
 
-    mutating func push(_ t: TimerFuture) {
+    init() {}
+
+    deinit {
+        removeAll()
+        for i in buckets.indices { buckets[i].release() }
+    }
+
+    func push(_ t: TimerFuture) {
         let deadline = t.deadline.microseconds
         let index: Int32
         if let last = lastPush, last.deadline == deadline {
@@ -58,54 +93,63 @@ struct TimerQueue {
             index = newBucket(deadline)
         }
         lastPush = (deadline, index)
-        buckets[Int(index)].timers.append(.passRetained(t))
+        buckets[Int(index)].append(.passRetained(t))
         count += 1
     }
 
-    mutating func pop() -> TimerFuture? {
+    func pop() -> TimerFuture? {
         guard let node = heap.first else { return nil }
         let i = Int(node.bucket)
-        let timer = buckets[i].timers[buckets[i].head].takeRetainedValue()
-        buckets[i].head += 1
+        let pending = buckets[i].pending
+        let timer = pending[0].takeRetainedValue()
         // The loop pops every due timer and reads it at once: loading the ones a few
         // places on overlaps their cache misses (a bucket's timers are far apart in memory).
-        let ahead = buckets[i].head + 8
-        if ahead < buckets[i].timers.count {
-            asyncplay_prefetch(buckets[i].timers[ahead].toOpaque(), 2)
-        }
+        if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 2) }
+        buckets[i].head += 1
         count -= 1
         if buckets[i].isEmpty { retireHeadBucket() }
         return timer
     }
 
     /// Empties the queue, handing each timer to `body` (the loop is going away).
-    mutating func removeAll(_ body: (TimerFuture) -> Void = { _ in }) {
+    func removeAll(_ body: (TimerFuture) -> Void = { _ in }) {
         for node in heap {
-            let b = buckets[Int(node.bucket)]
-            for t in b.timers[b.head...] { body(t.takeRetainedValue()) }
+            for t in buckets[Int(node.bucket)].pending { body(t.takeRetainedValue()) }
         }
-        self = TimerQueue()
+        clear()
+    }
+
+    /// Forgets every timer (each already handed back) and every bucket's storage.
+    private func clear() {
+        for i in buckets.indices { buckets[i].release() }
+        buckets = []
+        freeBuckets = []
+        heap = []
+        bucketFor = DeadlineMap()
+        lastPush = nil
+        count = 0
     }
 
     /// Drops cancelled timers (CPython does this when more than half of a large heap is
     /// cancelled, so memory stays proportional to live timers). Order is kept.
-    mutating func removeCancelled(_ removed: (TimerFuture) -> Void) {
-        var kept = TimerQueue()
-        // Buckets in deadline order, each in scheduling order: pushing them again in this
-        // order rebuilds the same queue without the cancelled timers.
+    func removeCancelled(_ removed: (TimerFuture) -> Void) {
+        // Buckets in deadline order, each in scheduling order: pushing the survivors again
+        // in this order rebuilds the same queue without the cancelled timers.
+        var survivors: [TimerFuture] = []
+        survivors.reserveCapacity(count)
         for node in heap.sorted(by: { $0.deadline < $1.deadline }) {
-            let b = buckets[Int(node.bucket)]
-            for t in b.timers[b.head...] {
+            for t in buckets[Int(node.bucket)].pending {
                 let timer = t.takeRetainedValue()
-                if timer.timerCancelled { removed(timer) } else { kept.push(timer) }
+                if timer.timerCancelled { removed(timer) } else { survivors.append(timer) }
             }
         }
-        self = kept
+        clear()
+        for t in survivors { push(t) }
     }
 
     // MARK: - Buckets
 
-    private mutating func newBucket(_ deadline: Int64) -> Int32 {
+    private func newBucket(_ deadline: Int64) -> Int32 {
         let index: Int32
         if let reused = freeBuckets.popLast() {
             index = reused
@@ -121,17 +165,17 @@ struct TimerQueue {
 
     /// The earliest bucket ran out: out of the heap, its storage kept for a later deadline
     /// (unless it grew large, so one burst of timers does not pin its memory).
-    private mutating func retireHeadBucket() {
+    private func retireHeadBucket() {
         let index = heap[0].bucket
         let i = Int(index)
         bucketFor.remove(buckets[i].deadline)
         if lastPush?.bucket == index { lastPush = nil }
-        if buckets[i].timers.capacity > 4096 {
-            buckets[i].timers = []
+        if buckets[i].capacity > 4096 {
+            buckets[i].release()
         } else {
-            buckets[i].timers.removeAll(keepingCapacity: true)
+            buckets[i].count = 0
+            buckets[i].head = 0
         }
-        buckets[i].head = 0
         freeBuckets.append(index)
         let last = heap.removeLast()
         if !heap.isEmpty { siftDown(from: 0, item: last) }
@@ -139,7 +183,7 @@ struct TimerQueue {
 
     // MARK: - The heap of deadlines (all distinct)
 
-    private mutating func siftUp(_ item: Node) {
+    private func siftUp(_ item: Node) {
         heap.append(item)
         heap.withUnsafeMutableBufferPointer { h in
             var i = h.count - 1
@@ -154,7 +198,7 @@ struct TimerQueue {
     }
 
     /// Places `item` at `start` and moves it down to where it belongs.
-    private mutating func siftDown(from start: Int, item: Node) {
+    private func siftDown(from start: Int, item: Node) {
         heap.withUnsafeMutableBufferPointer { h in
             var i = start
             let n = h.count
