@@ -21,4 +21,20 @@ enum ASCIIScan {
         for i in 0..<bytes.count where bytes[i] != p[i] { return false }
         return true
     }
+
+    /// Offset of the first `\n` at or after `from` (`bytes.count` if none). Eight bytes
+    /// at a time: a script's lines are found before anything else is read.
+    static func nextNewline(_ bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let n = bytes.count
+        var i = from
+        while i + 8 <= n {
+            // Zero bytes of `word` are the newlines; this is non-zero exactly when there is one.
+            let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ 0x0A0A_0A0A_0A0A_0A0A
+            if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < n && base[i] != UInt8(ascii: "\n") { i += 1 }
+        return i
+    }
 }

@@ -36,9 +36,14 @@ public struct Script: Sendable {
         self.limits = limits
         bytes = source.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(source.dropFirst(3)) : source
         var starts: [Int] = []
-        if !bytes.isEmpty {
+        bytes.withUnsafeBufferPointer { file in
+            guard !file.isEmpty else { return }
             starts.append(0)
-            for (i, b) in bytes.enumerated() where b == UInt8(ascii: "\n") && i + 1 < bytes.count { starts.append(i + 1) }
+            var i = ASCIIScan.nextNewline(file, from: 0)
+            while i + 1 < file.count {
+                starts.append(i + 1)
+                i = ASCIIScan.nextNewline(file, from: i + 1)
+            }
         }
         lineStarts = starts
     }
@@ -148,6 +153,19 @@ public struct Script: Sendable {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
         }
+        // The commonest line is read straight from its bytes (see SpawnLine); every other
+        // line, and every error, takes the general path.
+        if limits.maxStepsPerBody >= 1, let spawn = SpawnLine(bytes) {
+            if checkOnly { return .success(nil) }
+            return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: [spawn.command(in: bytes)]))
+        }
+        return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
+                           readsHistory: &readsHistory)
+    }
+
+    /// The general path of `parseLine`: the lexer's tokens, parsed `;` segment by segment.
+    static func parseTokens(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
+                            tokens: inout [Token], readsHistory: inout Bool) -> Result<ScriptLine?, LineErrors> {
         let source = SourceLine(bytes)
         tokens.removeAll(keepingCapacity: true)
         do {

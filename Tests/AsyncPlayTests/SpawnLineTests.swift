@@ -1,0 +1,95 @@
+import XCTest
+@testable import AsyncPlay
+
+/// `SpawnLine` reads the commonest lines straight from their bytes; the general path
+/// (lexer and parser) must agree on every line it accepts, and every other line must
+/// be left to the general path.
+final class SpawnLineTests: XCTestCase {
+    /// Lines near the fast path's shape: both paths parse each one.
+    private var lines: [String] {
+        let heads = ["spawn", "run", "spwan", "gather", "Spawn", "spawn;", "  spawn", "\tspawn"]
+        let names = ["", "T1", "_a", "a.b", "a-b", "a+b", "sleep", "cpu", "tree", "gather", "1x", "é", "\"x\"", "x->", "x#"]
+        let steps = ["1s", ".5ms", "0", "1.0000005s", "25h", "1441m", "2sec", "-1s", "sleep 1s", "cpu 2m", "thread 3",
+                     "sleep", "await A", "fail", "1s, 2s", "1s -> 5", "1s->5", "sleep x", ""]
+        let tails = ["", " ", "\t\r", " # note", "#x", " ; gather", " extra", ",", " é"]
+        var out: [String] = []
+        for h in heads { for n in names { for s in steps { for t in tails {
+            out.append([h, n, s].filter { !$0.isEmpty }.joined(separator: " ") + t)
+        } } } }
+        return out
+    }
+
+    func testAgreesWithTheGeneralPath() {
+        var fast = 0
+        for text in lines {
+            var bytes = Array(text.utf8)
+            bytes.withUnsafeMutableBufferPointer { b in
+                let line = UnsafeBufferPointer(b)
+                var tokens: [Token] = []
+                var history = false
+                let general = Script.parseTokens(line, number: 3, limits: .standard, tokens: &tokens, readsHistory: &history)
+                guard let spawn = SpawnLine(line) else { return }
+                fast += 1
+                guard case .success(let parsed?) = general else { return XCTFail("only the fast path accepts \(text.debugDescription)") }
+                XCTAssertEqual(parsed.commands, [spawn.command(in: line)], text.debugDescription)
+            }
+            // Through `parseLine`, which takes the fast path where it can, and in a file.
+            let viaShell = Script.parseLine(text, number: 3)
+            let script = Script.parse("\n\n" + text + "\n")
+            switch viaShell {
+            case .success(let line):
+                XCTAssertFalse(script.hasErrors, text.debugDescription)
+                XCTAssertEqual(script.commands(ofLine: 3)?.commands, line?.commands, text.debugDescription)
+                XCTAssertEqual(script.commands(ofLine: 3)?.text, line?.text, text.debugDescription)
+            case .failure(let e):
+                XCTAssertEqual(script.diagnostics, e.diagnostics, text.debugDescription)
+            }
+        }
+        XCTAssertGreaterThan(fast, 500)         // the fast path is taken, not only its fallback
+    }
+
+    func testReadsTheCommonShapes() {
+        func command(_ text: String) -> Command? {
+            var bytes = Array(text.utf8)
+            return bytes.withUnsafeMutableBufferPointer { b in
+                SpawnLine(UnsafeBufferPointer(b))?.command(in: UnsafeBufferPointer(b))
+            }
+        }
+        XCTAssertEqual(command("spawn T12 250ms"),
+                       .spawn(name: NameRef(name: "T12", column: 7), body: Body(first: .sleep(TimeAmount(microseconds: 250_000)))))
+        XCTAssertEqual(command("run cpu 2s   # busy"),
+                       .run(name: nil, body: Body(first: .cpu(TimeAmount(microseconds: 2_000_000)))))
+        XCTAssertEqual(command("spawn tree thread .5s"),
+                       .spawn(name: NameRef(name: "tree", column: 7), body: Body(first: .thread(TimeAmount(microseconds: 500_000)))))
+        XCTAssertNil(command("spawn A 1s, 2s"))
+        XCTAssertNil(command("spawn A 1s -> 5"))
+        XCTAssertNil(command("spawn gather 1s"))     // an error: the general path reports it
+        XCTAssertNil(command("spawn A 25h"))
+    }
+
+    /// The limit on a body's steps still holds when it allows none.
+    func testStepLimitStillApplies() {
+        var limits = Limits()
+        limits.maxStepsPerBody = 0
+        guard case .failure(let e) = Script.parseLine("spawn A 1s", number: 1, limits: limits) else { return XCTFail("accepted") }
+        XCTAssertEqual(e.diagnostics.first?.message, "a body has at most 0 steps (this one has 1)")
+    }
+
+    func testWordAndSpaceBytes() {
+        for b in 0...255 {
+            let c = UInt8(b)
+            let word = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || [0x5F, 0x2E, 0x2B, 0x2D].contains(c)
+            XCTAssertEqual(Lexer.isWordByte(c), word, "byte \(b)")
+            XCTAssertEqual(Lexer.isSpaceByte(c), [0x20, 0x09, 0x0D, 0x0B, 0x0C].contains(c), "byte \(b)")
+        }
+    }
+
+    func testLineStarts() {
+        let text = "a\nbb\r\n\n" + String(repeating: "x", count: 20) + "\nlast"
+        let script = Script.parse(text)
+        XCTAssertEqual(script.lineCount, 5)
+        XCTAssertEqual((1...5).map { script.echoText($0) }, ["a", "bb", "", String(repeating: "x", count: 20), "last"])
+        XCTAssertEqual(Script.parse("a\n").lineCount, 1)
+        XCTAssertEqual(Script.parse("").lineCount, 0)
+    }
+}
