@@ -104,6 +104,17 @@ public struct TimelineOptions: Equatable, Sendable {
 public struct ScriptLine: Sendable {
     public let number: Int
     /// The line as the learner wrote it (trailing whitespace removed).
-    public let text: String
+    public let lineText: LineText
+    public var text: String { lineText.string }
     public let commands: [Command]
+
+    public init(number: Int, text: String, commands: [Command]) {
+        self.init(number: number, lineText: LineText(text), commands: commands)
+    }
+
+    init(number: Int, lineText: LineText, commands: [Command]) {
+        self.number = number
+        self.lineText = lineText
+        self.commands = commands
+    }
 }

@@ -88,7 +88,7 @@ public struct Script: Sendable {
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
                 let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
-                                        readsHistory: &history) {
+                                        readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
                 case .success(let line): if keep { kept.append(line) }
                 }
@@ -112,7 +112,7 @@ public struct Script: Sendable {
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
             Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
-                             readsHistory: &history)
+                             readsHistory: &history, textIn: (bytes, lineStarts[n - 1]))
         }
         guard case .success(let line) = result else { return nil }
         return line
@@ -147,8 +147,11 @@ public struct Script: Sendable {
 
     /// Parses the line `bytes`; `tokens` is scratch space the caller may reuse from line to line.
     /// `readsHistory` is set when a command of the line reads the history (left alone otherwise).
+    /// `textIn`: the file `bytes` lie in, and where, so the line's text can share it (nil:
+    /// the text is copied).
     static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
-                          tokens: inout [Token], readsHistory: inout Bool) -> Result<ScriptLine?, LineErrors> {
+                          tokens: inout [Token], readsHistory: inout Bool,
+                          textIn file: (bytes: [UInt8], offset: Int)? = nil) -> Result<ScriptLine?, LineErrors> {
         if bytes.count > limits.maxLineBytes {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
@@ -157,15 +160,23 @@ public struct Script: Sendable {
         // line, and every error, takes the general path.
         if limits.maxStepsPerBody >= 1, let spawn = SpawnLine(bytes) {
             if checkOnly { return .success(nil) }
-            return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: [spawn.command(in: bytes)]))
+            return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), commands: [spawn.command(in: bytes)]))
         }
         return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
-                           readsHistory: &readsHistory)
+                           readsHistory: &readsHistory, textIn: file)
+    }
+
+    /// The line's text without trailing whitespace, shared with its file when there is one.
+    private static func lineText(_ bytes: UnsafeBufferPointer<UInt8>, in file: (bytes: [UInt8], offset: Int)?) -> LineText {
+        let count = trimmedCount(bytes)
+        guard let file else { return LineText(Array(bytes[..<count]), start: 0, count: count) }
+        return LineText(file.bytes, start: file.offset, count: count)
     }
 
     /// The general path of `parseLine`: the lexer's tokens, parsed `;` segment by segment.
     static func parseTokens(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
-                            tokens: inout [Token], readsHistory: inout Bool) -> Result<ScriptLine?, LineErrors> {
+                            tokens: inout [Token], readsHistory: inout Bool,
+                            textIn file: (bytes: [UInt8], offset: Int)? = nil) -> Result<ScriptLine?, LineErrors> {
         let source = SourceLine(bytes)
         tokens.removeAll(keepingCapacity: true)
         do {
@@ -202,7 +213,7 @@ public struct Script: Sendable {
         }
         if !errors.isEmpty { return .failure(LineErrors(errors)) }
         if commands.isEmpty { return .success(nil) }
-        return .success(ScriptLine(number: number, text: trimTrailingSpace(bytes), commands: commands))
+        return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), commands: commands))
     }
 
     static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
@@ -210,13 +221,18 @@ public struct Script: Sendable {
     }
 
     static func trimTrailingSpace(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[..<trimmedCount(b)]), as: UTF8.self)
+    }
+
+    /// How many bytes of `b` are left without its trailing whitespace.
+    static func trimmedCount(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         var end = b.count
         while end > 0 {
             let c = b[end - 1]
             guard c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") || c == 0x0B || c == 0x0C else { break }
             end -= 1
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
+        return end
     }
 
     static func trimTrailingSpace(_ s: String) -> String { trimTrailingSpace(Array(s.utf8)[...]) }

@@ -46,7 +46,7 @@ public final class EventLog: RecordSink {
             mainEventPositions.append(dropped + taskEvents.count)
         case .input(let line, let text):
             currentLine = line
-            if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text)) } else { inputsComplete = false }
+            if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text.string)) } else { inputsComplete = false }
         case .error(let e):
             if errors.count < EventLog.inputLimit { errors.append(e) }
         default:

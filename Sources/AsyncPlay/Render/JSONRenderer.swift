@@ -12,7 +12,7 @@ public final class JSONRenderer: RecordSink {
             out.write(literal: "{\"type\":\"input\",\"line\":")
             out.writeInt(line)
             out.write(literal: ",\"text\":")
-            out.writeJSON(string: text)
+            out.writeJSON(string: text.string)
             out.write(literal: "}\n")
         case .event(let e):
             event(e)

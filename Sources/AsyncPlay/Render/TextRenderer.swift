@@ -40,6 +40,15 @@ public final class TextRenderer: RecordSink {
         out.write(byte: 10)
     }
 
+    /// A line main runs, copied from the file's bytes.
+    func echo(_ text: LineText) {
+        guard options.echoInputs else { return }
+        if text.isEmpty { out.write(literal: ">>>\n"); return }
+        out.write(literal: ">>> ")
+        text.withBytes { out.write(UnsafeRawBufferPointer($0)) }
+        out.write(byte: 10)
+    }
+
     public func record(_ r: Record) {
         switch r {
         case .input(_, let text):

@@ -41,7 +41,7 @@ final class MainCoroutine: Coroutine {
                 return settle(then: .settlingBeforeShutdown)
             }
             line = next.number
-            session.emitRecord(.input(line: next.number, text: next.text))
+            session.emitRecord(.input(line: next.number, text: next.lineText))
             pending = next.commands[...]
             stage = .runningLine
             return runLine()

@@ -2,7 +2,7 @@
 /// (transcript, JSON Lines, timeline, trace, why) is drawn from.
 public enum Record {
     /// Main starts a line of the script or the shell.
-    case input(line: Int, text: String)
+    case input(line: Int, text: LineText)
     /// Something happened to a task.
     case event(TaskEvent)
     /// A command finished and returned this.
