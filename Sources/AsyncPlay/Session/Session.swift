@@ -117,6 +117,11 @@ public final class Session: @unchecked Sendable {
     func deliver(_ line: ScriptLine?) {
         guard let w = inputWaiter else { return }
         inputWaiter = nil
+        // A new name lands anywhere in the name index, a cache miss once there are a
+        // million tasks: start loading its slot now, a loop iteration before `spawn` needs it.
+        if let commands = line?.commands, !commands.isEmpty, case .spawn(let ref?, _) = commands[0] {
+            byName.prefetch(ref.name)
+        }
         deliveredLine = line
         w.setResult(.none)
         spareInputWaiter = w
