@@ -76,6 +76,7 @@ public final class TextRenderer: RecordSink {
         }
     }
 
+    @inline(__always)
     private func stamp(_ t: Instant) { out.writeStamp(t.microseconds) }
 
     private func eventLine(_ e: TaskEvent) {

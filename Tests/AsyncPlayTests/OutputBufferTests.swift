@@ -1,0 +1,40 @@
+import XCTest
+@testable import AsyncPlay
+
+/// The transcript's byte writers: the kept stamp text must never leak into a line of
+/// another time.
+final class OutputBufferTests: XCTestCase {
+    /// `  [s.mmm] ` from the rounding rule, without the buffer's code.
+    private func expectedStamp(_ us: Int64) -> String {
+        let ms = (us.magnitude + 500) / 1000
+        let frac = String(ms % 1000)
+        return "  [" + (us < 0 ? "-" : "") + "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac + "] "
+    }
+
+    func testStampsRepeatedChangedAndOutOfTheShortForm() {
+        let times: [Int64] = [0, 0, 499, 500, 500, 999, 1000, 1000, 1499, 1500, 42_000, 42_000, 9_999_499, 9_999_500,
+                              9_999_500, 12_345_678, 0, -1, -1, -1500, 3_600_000_000, 7, 7]
+        let out = OutputBuffer()
+        var expected = ""
+        for t in times {
+            out.writeStamp(t)
+            out.write(byte: UInt8(ascii: "|"))
+            expected += expectedStamp(t) + "|"
+        }
+        XCTAssertEqual(out.text, expected)
+    }
+
+    func testStampsSurviveDrainsBetweenLines() {
+        var drained: [UInt8] = []
+        let out = OutputBuffer(threshold: 16) { drained += $0 }
+        var expected = ""
+        for i in 0..<300 {
+            let t = Int64(i / 3) * 1_000 + Int64(i % 3)     // runs of equal and near-equal times
+            out.writeStamp(t)
+            out.write("T\(i) started\n")
+            expected += expectedStamp(t) + "T\(i) started\n"
+        }
+        out.flush()
+        XCTAssertEqual(String(decoding: drained, as: UTF8.self), expected)
+    }
+}
