@@ -2,7 +2,8 @@ import XCTest
 @testable import AsyncPlay
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of
-/// another time.
+/// another time, and a line written with one capacity check must hold exactly its
+/// three parts.
 final class OutputBufferTests: XCTestCase {
     /// `  [s.mmm] ` from the rounding rule, without the buffer's code.
     private func expectedStamp(_ us: Int64) -> String {
@@ -31,8 +32,22 @@ final class OutputBufferTests: XCTestCase {
         for i in 0..<300 {
             let t = Int64(i / 3) * 1_000 + Int64(i % 3)     // runs of equal and near-equal times
             out.writeStamp(t)
-            out.write("T\(i) started\n")
+            out.write("", "T\(i)", " started\n")
             expected += expectedStamp(t) + "T\(i) started\n"
+        }
+        out.flush()
+        XCTAssertEqual(String(decoding: drained, as: UTF8.self), expected)
+    }
+
+    func testLiteralStringLiteralWritesExactlyItsParts() {
+        let strings = ["", "T5", "a name of exactly 16", String(repeating: "long ", count: 30), "tâche é ✓", "\u{0}x"]
+        var drained: [UInt8] = []
+        let out = OutputBuffer(threshold: 8) { drained += $0 }
+        var expected = ""
+        for s in strings {
+            out.write(">>> ", s, "\n")
+            out.write("", s, " done: ")
+            expected += ">>> " + s + "\n" + s + " done: "
         }
         out.flush()
         XCTAssertEqual(String(decoding: drained, as: UTF8.self), expected)

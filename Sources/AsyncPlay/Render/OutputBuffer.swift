@@ -73,11 +73,28 @@ public final class OutputBuffer {
         withUTF8(s) { write(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The string's UTF-8 bytes in place (iterating `utf8` cost ten times more).
+    /// The string's UTF-8 bytes in place (iterating `utf8` cost ten times more). Native
+    /// and small strings lend their bytes without a copy of the String (a `var` copy
+    /// cost a retain and a release a call); only a bridged one is made contiguous.
     @inline(__always)
     func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
         var s = s
         return s.withUTF8(body)
+    }
+
+    /// `head`, the string and `tail` with one capacity check: most transcript lines are
+    /// a name or an input between two literals.
+    @inline(__always)
+    func write(_ head: StaticString, _ s: String, _ tail: StaticString) {
+        withUTF8(s) { u in
+            let h = head.utf8CodeUnitCount, n = u.count, t = tail.utf8CodeUnitCount
+            let p = reserve(h + n + t)
+            p.update(from: head.utf8Start, count: h)
+            if n > 0 { (p + h).update(from: u.baseAddress!, count: n) }
+            (p + h + n).update(from: tail.utf8Start, count: t)
+            count += h + n + t
+        }
     }
 
     @inline(__always)

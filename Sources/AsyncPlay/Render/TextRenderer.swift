@@ -35,9 +35,7 @@ public final class TextRenderer: RecordSink {
     public func echo(_ text: String) {
         guard options.echoInputs else { return }
         if text.isEmpty { out.write(literal: ">>>\n"); return }
-        out.write(literal: ">>> ")
-        out.write(text)
-        out.write(byte: 10)
+        out.write(">>> ", text, "\n")
     }
 
     public func record(_ r: Record) {
@@ -84,16 +82,17 @@ public final class TextRenderer: RecordSink {
         switch e.kind {
         case .created:
             stamp(e.time)
-            out.write(name)
-            out.write(literal: " created\n")
+            out.write("", name, " created\n")
         case .started:
             stamp(e.time)
-            out.write(name)
-            out.write(literal: " started\n")
+            out.write("", name, " started\n")
         case .done(let v):
             stamp(e.time)
-            out.write(name)
-            if style.color { out.write(" " + style.green("done") + ": ") } else { out.write(literal: " done: ") }
+            if style.color {
+                out.write(name + " " + style.green("done") + ": ")
+            } else {
+                out.write("", name, " done: ")
+            }
             out.writeRepr(v)
             out.write(byte: 10)
         case .failed(let x):
