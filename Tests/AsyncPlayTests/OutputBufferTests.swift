@@ -2,8 +2,8 @@ import XCTest
 @testable import AsyncPlay
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of
-/// another time, and a line written with one capacity check must hold exactly its
-/// three parts.
+/// another time, a line written with one capacity check must hold exactly its three
+/// parts, and a list of reprs must read as Python's, whichever path each item takes.
 final class OutputBufferTests: XCTestCase {
     /// `  [s.mmm] ` from the rounding rule, without the buffer's code.
     private func expectedStamp(_ us: Int64) -> String {
@@ -51,5 +51,20 @@ final class OutputBufferTests: XCTestCase {
         }
         out.flush()
         XCTAssertEqual(String(decoding: drained, as: UTF8.self), expected)
+    }
+
+    func testListReprMatchesPythonsForEveryKindOfItem() {
+        let values: [PyValue] = [
+            .list([]),
+            .list([.string("T0"), .string("T1")]),
+            .list([.string("it's"), .string("a\\b"), .string("say \"hi\""), .string("é"), .string("tab\there"), .string("")]),
+            .list([.none, .bool(true), .int("-3"), .float(0.5), .string("x"),
+                   .list([.string("inner"), .list([])]), .exception(PyException("ValueError", "bad"))]),
+        ]
+        for v in values {
+            let out = OutputBuffer()
+            out.writeRepr(v)
+            XCTAssertEqual(out.text, v.repr)
+        }
     }
 }

@@ -10,7 +10,11 @@ extension OutputBuffer {
         case .string(let s): writeRepr(string: s)
         case .exception(let e): writeRepr(e)
         case .list(let items):
-            writeList(items, separator: ", ") { writeRepr($0) }
+            // Strings (a gather's task results) directly: passing each item on through the
+            // switch copied and destroyed the whole enum value.
+            writeList(items.indices, separator: ", ") { i in
+                if case .string(let s) = items[i] { writeRepr(string: s) } else { writeRepr(items[i]) }
+            }
         }
     }
 
