@@ -3,7 +3,8 @@ import XCTest
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of
 /// another time, a line written with one capacity check must hold exactly its three
-/// parts, and a list of reprs must read as Python's, whichever path each item takes.
+/// parts, the word-at-a-time escape check must agree with the byte rules everywhere in
+/// a string, and a list of reprs must read as Python's, whichever path each item takes.
 final class OutputBufferTests: XCTestCase {
     /// `  [s.mmm] ` from the rounding rule, without the buffer's code.
     private func expectedStamp(_ us: Int64) -> String {
@@ -51,6 +52,53 @@ final class OutputBufferTests: XCTestCase {
         }
         out.flush()
         XCTAssertEqual(String(decoding: drained, as: UTF8.self), expected)
+    }
+
+    /// Every byte value at every position of strings of 1 to 20 bytes (one to three words,
+    /// overlapping or not), against the rules written byte by byte.
+    func testEscapeCheckAgreesWithTheByteRules() {
+        let rules: [(quote: UInt8, asciiOnly: Bool, plain: (UInt8) -> Bool)] = [
+            (0x27, true, { $0 >= 0x20 && $0 < 0x7F && $0 != 0x27 && $0 != 0x5C }),     // Python repr
+            (0x22, false, { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }),                 // JSON
+        ]
+        for rule in rules {
+            let check = EscapeCheck(quote: rule.quote, asciiOnly: rule.asciiOnly)
+            for n in 1...20 {
+                for at in 0..<n {
+                    for b in 0...255 {
+                        var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: n)
+                        bytes[at] = UInt8(b)
+                        var copied = [UInt8](repeating: 0, count: n)
+                        let escape = bytes.withUnsafeBytes { from in
+                            copied.withUnsafeMutableBytes { to in
+                                switch n {
+                                case 8...: check.copy(UInt64.self, from: from.baseAddress!, to: to.baseAddress!, count: n)
+                                case 4...: check.copy(UInt32.self, from: from.baseAddress!, to: to.baseAddress!, count: n)
+                                case 2...: check.copy(UInt16.self, from: from.baseAddress!, to: to.baseAddress!, count: n)
+                                default: check.copy(UInt8.self, from: from.baseAddress!, to: to.baseAddress!, count: n)
+                                }
+                            }
+                        }
+                        XCTAssertEqual(escape, !rule.plain(UInt8(b)), "quote \(rule.quote), byte \(b) at \(at) of \(n)")
+                        XCTAssertEqual(copied, bytes)
+                    }
+                }
+            }
+        }
+    }
+
+    func testQuotedStringsAsPythonAndJSONWriteThem() {
+        for s in ["", "T5", "T12345", "exactly8", "sixteen bytes ok", "a longer name, of 27 bytes", "it's", "a\\b",
+                  "say \"hi\"", "é", "tab\there", "del\u{7F}", "\u{0}"] {
+            let repr = OutputBuffer()
+            repr.writeRepr(string: s)
+            XCTAssertEqual(repr.text, PyValue.string(s).repr)
+            let json = OutputBuffer()
+            json.writeJSON(string: s)
+            let expected = String(decoding: try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed]),
+                                  as: UTF8.self).dropFirst().dropLast()
+            XCTAssertEqual(json.text, String(expected), s)
+        }
     }
 
     func testListReprMatchesPythonsForEveryKindOfItem() {

@@ -201,27 +201,72 @@ public final class OutputBuffer {
 }
 
 extension OutputBuffer {
-    /// Writes `s` between two `quote` bytes when every byte passes `plain`, and returns
-    /// true; otherwise writes nothing and returns false (the caller escapes). It copies
-    /// while it checks: most strings (task names, values) need no escape at all.
+    /// Writes `s` between two `quote` bytes when none of its bytes needs an escape (see
+    /// `EscapeCheck`), and returns true; otherwise writes nothing and returns false (the
+    /// caller escapes). Most strings (task names, values) need none: the bytes are checked
+    /// while they are copied, a word at a time.
     @inline(__always)
-    func writeQuoted(_ s: String, quote: UInt8, ifEveryByte plain: (UInt8) -> Bool) -> Bool {
+    func writeQuoted(_ s: String, quote: UInt8, asciiOnly: Bool) -> Bool {
         withUTF8(s) { u -> Bool in
             let n = u.count
             let p = reserve(n + 2)
-            p[0] = quote
-            // The check does not branch: every byte is copied anyway, and most pass.
-            var failed: UInt8 = 0
-            for i in 0..<n {
-                let b = u[i]
-                failed |= plain(b) ? 0 : 1
-                p[i + 1] = b
+            if n > 0 {
+                let check = EscapeCheck(quote: quote, asciiOnly: asciiOnly)
+                let from = UnsafeRawPointer(u.baseAddress!), to = UnsafeMutableRawPointer(p + 1)
+                let escape: Bool
+                switch n {
+                case 8...: escape = check.copy(UInt64.self, from: from, to: to, count: n)
+                case 4...: escape = check.copy(UInt32.self, from: from, to: to, count: n)
+                case 2...: escape = check.copy(UInt16.self, from: from, to: to, count: n)
+                default: escape = check.copy(UInt8.self, from: from, to: to, count: n)
+                }
+                guard !escape else { return false }
             }
-            guard failed == 0 else { return false }
+            p[0] = quote
             p[n + 1] = quote
             commit(n + 2)
             return true
         }
+    }
+}
+
+/// The bytes a quoted string cannot hold as they are: control bytes (below 0x20), the
+/// quote, a backslash and, when `asciiOnly` (Python's repr), 0x7F and above. Tested on
+/// whole words with the usual bit tricks (a short name is one or two words): with a
+/// byte-by-byte check and a memcpy call, the repr of `T123` cost ~165 instructions, now ~105.
+struct EscapeCheck {
+    let quote: UInt8
+    let asciiOnly: Bool
+
+    /// Copies `n` bytes (at least one word's worth) a word at a time, the last word
+    /// overlapping the one before, and tells whether one of them needs an escape.
+    @inline(__always)
+    func copy<W: FixedWidthInteger & UnsignedInteger>(_: W.Type, from: UnsafeRawPointer, to: UnsafeMutableRawPointer,
+                                                     count n: Int) -> Bool {
+        let size = MemoryLayout<W>.size
+        var found: W = 0
+        var i = 0
+        repeat {
+            let at = min(i, n - size)
+            let w = from.loadUnaligned(fromByteOffset: at, as: W.self)
+            to.storeBytes(of: w, toByteOffset: at, as: W.self)
+            found |= needsEscape(w)
+            i += size
+        } while i < n
+        return found != 0
+    }
+
+    /// Nonzero when a byte of `x` needs an escape. Each test sets the high bit of some
+    /// byte exactly when one exists (a borrow may mark a byte above a hit, never a word
+    /// without one).
+    @inline(__always)
+    func needsEscape<W: FixedWidthInteger & UnsignedInteger>(_ x: W) -> W {
+        let ones = W.max / 0xFF, high = ones &* 0x80
+        func zeroByte(_ v: W) -> W { (v &- ones) & ~v & high }
+        var found = (x &- ones &* 0x20) & ~x & high                    // below 0x20
+        found |= zeroByte(x ^ (ones &* W(quote))) | zeroByte(x ^ (ones &* 0x5C))
+        if asciiOnly { found |= ((x &+ ones) | x) & high }               // 0x7F and above
+        return found
     }
 }
 

@@ -28,7 +28,7 @@ extension OutputBuffer {
     /// `PyString.repr`: printable ASCII without a quote or backslash needs only the
     /// quotes around it; anything else takes the full rules.
     func writeRepr(string s: String) {
-        if !writeQuoted(s, quote: 0x27, ifEveryByte: { $0 &- 0x20 < 0x5F && $0 != 0x27 && $0 != 0x5C }) {
+        if !writeQuoted(s, quote: 0x27, asciiOnly: true) {
             write(PyString.repr(s))
         }
     }
