@@ -101,7 +101,7 @@ extension OutputBuffer {
     /// A string in double quotes. Bytes of multi-byte UTF-8 are all ≥ 0x80 and pass
     /// through, so escaping works on bytes.
     func writeJSON(string s: String) {
-        if !writeQuoted(s, quote: 0x22, ifEveryByte: { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+        if !writeQuoted(s, quote: 0x22, asciiOnly: false) {
             writeJSONEscaped(s)
         }
     }

@@ -10,6 +10,9 @@ public final class OutputBuffer {
     private let drain: (([UInt8]) -> Void)?
     private let threshold: Int
     private var chunk: [UInt8] = []
+    /// The text of the last stamp `writeStamp` wrote in the 10-byte form (bytes 0–7
+    /// and 8–9), and its time.
+    private var stamp: (time: Int64, head: UInt64, tail: UInt16) = (0, 0, 0)
 
     /// `drain` receives full chunks of at least `threshold` bytes, and the rest on `flush`.
     /// Without a drain, everything stays in `bytes` (tests, transcripts).
@@ -18,6 +21,7 @@ public final class OutputBuffer {
         self.threshold = threshold
         capacity = drain == nil ? 4096 : threshold + 1024
         storage = .allocate(capacity: capacity)
+        _ = keepStamp(0)
     }
 
     deinit { storage.deallocate() }
@@ -69,11 +73,28 @@ public final class OutputBuffer {
         withUTF8(s) { write(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The string's UTF-8 bytes in place (iterating `utf8` cost ten times more).
+    /// The string's UTF-8 bytes in place (iterating `utf8` cost ten times more). Native
+    /// and small strings lend their bytes without a copy of the String (a `var` copy
+    /// cost a retain and a release a call); only a bridged one is made contiguous.
     @inline(__always)
     func withUTF8<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let r = s.utf8.withContiguousStorageIfAvailable(body) { return r }
         var s = s
         return s.withUTF8(body)
+    }
+
+    /// `head`, the string and `tail` with one capacity check: most transcript lines are
+    /// a name or an input between two literals.
+    @inline(__always)
+    func write(_ head: StaticString, _ s: String, _ tail: StaticString) {
+        withUTF8(s) { u in
+            let h = head.utf8CodeUnitCount, n = u.count, t = tail.utf8CodeUnitCount
+            let p = reserve(h + n + t)
+            p.update(from: head.utf8Start, count: h)
+            if n > 0 { (p + h).update(from: u.baseAddress!, count: n) }
+            (p + h + n).update(from: tail.utf8Start, count: t)
+            count += h + n + t
+        }
     }
 
     @inline(__always)
@@ -102,24 +123,45 @@ public final class OutputBuffer {
         count += 4
     }
 
-    /// A transcript line's time, `  [1.234] `: one capacity check when under 10 s.
+    /// A transcript line's time, `  [1.234] `. Lines in a row mostly share their time:
+    /// the last stamp's 10 bytes are kept, and a repeat is two stores instead of four
+    /// divisions and ten byte writes.
+    @inline(__always)
     func writeStamp(_ us: Int64) {
-        guard us >= 0 && us < 9_999_500 else {
+        guard us == stamp.time else { writeNewStamp(us); return }
+        let p = UnsafeMutableRawPointer(reserve(10))
+        p.storeBytes(of: stamp.head, as: UInt64.self)
+        p.storeBytes(of: stamp.tail, toByteOffset: 8, as: UInt16.self)
+        count += 10
+    }
+
+    @inline(never)
+    private func writeNewStamp(_ us: Int64) {
+        if keepStamp(us) {
+            writeStamp(us)
+        } else {
             write(literal: "  [")
             writeSeconds(us)
             write(literal: "] ")
-            return
         }
+    }
+
+    /// Makes `us` the kept stamp, when its text has the 10-byte form (under 10 s).
+    private func keepStamp(_ us: Int64) -> Bool {
+        guard us >= 0 && us < 9_999_500 else { return false }
         let ms = Int(us + 500) / 1000
-        let p = reserve(10)
-        p[0] = 0x20; p[1] = 0x20; p[2] = UInt8(ascii: "[")
-        p[3] = UInt8(truncatingIfNeeded: 48 + ms / 1000)
-        p[4] = UInt8(ascii: ".")
-        p[5] = UInt8(truncatingIfNeeded: 48 + (ms / 100) % 10)
-        p[6] = UInt8(truncatingIfNeeded: 48 + (ms / 10) % 10)
-        p[7] = UInt8(truncatingIfNeeded: 48 + ms % 10)
-        p[8] = UInt8(ascii: "]"); p[9] = 0x20
-        count += 10
+        var text: (head: UInt64, tail: UInt16) = (0, 0)
+        withUnsafeMutableBytes(of: &text) { p in
+            p[0] = 0x20; p[1] = 0x20; p[2] = UInt8(ascii: "[")
+            p[3] = UInt8(truncatingIfNeeded: 48 + ms / 1000)
+            p[4] = UInt8(ascii: ".")
+            p[5] = UInt8(truncatingIfNeeded: 48 + (ms / 100) % 10)
+            p[6] = UInt8(truncatingIfNeeded: 48 + (ms / 10) % 10)
+            p[7] = UInt8(truncatingIfNeeded: 48 + ms % 10)
+            p[8] = UInt8(ascii: "]"); p[9] = 0x20
+        }
+        stamp = (us, text.head, text.tail)
+        return true
     }
 
     func writeInt(_ v: Int64) {
@@ -159,26 +201,72 @@ public final class OutputBuffer {
 }
 
 extension OutputBuffer {
-    /// Writes `s` between two `quote` bytes when every byte passes `plain`, and returns
-    /// true; otherwise writes nothing and returns false (the caller escapes). It copies
-    /// while it checks: most strings (task names, values) need no escape at all.
+    /// Writes `s` between two `quote` bytes when none of its bytes needs an escape (see
+    /// `EscapeCheck`), and returns true; otherwise writes nothing and returns false (the
+    /// caller escapes). Most strings (task names, values) need none: the bytes are checked
+    /// while they are copied, a word at a time.
     @inline(__always)
-    func writeQuoted(_ s: String, quote: UInt8, ifEveryByte plain: (UInt8) -> Bool) -> Bool {
+    func writeQuoted(_ s: String, quote: UInt8, asciiOnly: Bool) -> Bool {
         withUTF8(s) { u -> Bool in
             let n = u.count
             let p = reserve(n + 2)
-            p[0] = quote
-            var ok = true
-            for i in 0..<n {
-                let b = u[i]
-                ok = ok && plain(b)
-                p[i + 1] = b
+            if n > 0 {
+                let check = EscapeCheck(quote: quote, asciiOnly: asciiOnly)
+                let from = UnsafeRawPointer(u.baseAddress!), to = UnsafeMutableRawPointer(p + 1)
+                let escape: Bool
+                switch n {
+                case 8...: escape = check.copy(UInt64.self, from: from, to: to, count: n)
+                case 4...: escape = check.copy(UInt32.self, from: from, to: to, count: n)
+                case 2...: escape = check.copy(UInt16.self, from: from, to: to, count: n)
+                default: escape = check.copy(UInt8.self, from: from, to: to, count: n)
+                }
+                guard !escape else { return false }
             }
-            guard ok else { return false }
+            p[0] = quote
             p[n + 1] = quote
             commit(n + 2)
             return true
         }
+    }
+}
+
+/// The bytes a quoted string cannot hold as they are: control bytes (below 0x20), the
+/// quote, a backslash and, when `asciiOnly` (Python's repr), 0x7F and above. Tested on
+/// whole words with the usual bit tricks (a short name is one or two words): with a
+/// byte-by-byte check and a memcpy call, the repr of `T123` cost ~165 instructions, now ~105.
+struct EscapeCheck {
+    let quote: UInt8
+    let asciiOnly: Bool
+
+    /// Copies `n` bytes (at least one word's worth) a word at a time, the last word
+    /// overlapping the one before, and tells whether one of them needs an escape.
+    @inline(__always)
+    func copy<W: FixedWidthInteger & UnsignedInteger>(_: W.Type, from: UnsafeRawPointer, to: UnsafeMutableRawPointer,
+                                                     count n: Int) -> Bool {
+        let size = MemoryLayout<W>.size
+        var found: W = 0
+        var i = 0
+        repeat {
+            let at = min(i, n - size)
+            let w = from.loadUnaligned(fromByteOffset: at, as: W.self)
+            to.storeBytes(of: w, toByteOffset: at, as: W.self)
+            found |= needsEscape(w)
+            i += size
+        } while i < n
+        return found != 0
+    }
+
+    /// Nonzero when a byte of `x` needs an escape. Each test sets the high bit of some
+    /// byte exactly when one exists (a borrow may mark a byte above a hit, never a word
+    /// without one).
+    @inline(__always)
+    func needsEscape<W: FixedWidthInteger & UnsignedInteger>(_ x: W) -> W {
+        let ones = W.max / 0xFF, high = ones &* 0x80
+        func zeroByte(_ v: W) -> W { (v &- ones) & ~v & high }
+        var found = (x &- ones &* 0x20) & ~x & high                    // below 0x20
+        found |= zeroByte(x ^ (ones &* W(quote))) | zeroByte(x ^ (ones &* 0x5C))
+        if asciiOnly { found |= ((x &+ ones) | x) & high }               // 0x7F and above
+        return found
     }
 }
 

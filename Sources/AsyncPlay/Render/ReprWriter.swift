@@ -10,7 +10,11 @@ extension OutputBuffer {
         case .string(let s): writeRepr(string: s)
         case .exception(let e): writeRepr(e)
         case .list(let items):
-            writeList(items, separator: ", ") { writeRepr($0) }
+            // Strings (a gather's task results) directly: passing each item on through the
+            // switch copied and destroyed the whole enum value.
+            writeList(items.indices, separator: ", ") { i in
+                if case .string(let s) = items[i] { writeRepr(string: s) } else { writeRepr(items[i]) }
+            }
         }
     }
 
@@ -24,7 +28,7 @@ extension OutputBuffer {
     /// `PyString.repr`: printable ASCII without a quote or backslash needs only the
     /// quotes around it; anything else takes the full rules.
     func writeRepr(string s: String) {
-        if !writeQuoted(s, quote: 0x27, ifEveryByte: { $0 &- 0x20 < 0x5F && $0 != 0x27 && $0 != 0x5C }) {
+        if !writeQuoted(s, quote: 0x27, asciiOnly: true) {
             write(PyString.repr(s))
         }
     }
