@@ -87,4 +87,5 @@ public final class FanoutSink: RecordSink {
         first?.record(r)
         rest?.record(r)
     }
+    public var usesPhaseEvents: Bool { first?.usesPhaseEvents == true || rest?.usesPhaseEvents == true }
 }

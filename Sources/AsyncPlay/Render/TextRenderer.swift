@@ -47,6 +47,8 @@ public final class TextRenderer: RecordSink {
         out.write(byte: 10)
     }
 
+    public var usesPhaseEvents: Bool { false }
+
     public func record(_ r: Record) {
         switch r {
         case .input(_, let text):

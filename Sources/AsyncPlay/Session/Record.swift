@@ -139,6 +139,24 @@ public struct TraceEvent {
 /// Where a session's records go, as they happen.
 public protocol RecordSink: AnyObject {
     func record(_ r: Record)
+    /// Whether the sink reads phase events (sleeping, waiting, in a thread). A transcript
+    /// prints none (status, timeline and why read the event log); the session does not
+    /// send them to a sink that ignores them, which is most of a big run's records.
+    var usesPhaseEvents: Bool { get }
+}
+
+extension RecordSink {
+    public var usesPhaseEvents: Bool { true }
+}
+
+extension TaskEvent.Kind {
+    /// Sleeping, waiting, in a thread: what the task is doing, not something that happened.
+    var isPhase: Bool {
+        switch self {
+        case .sleeping, .waiting, .inThread: return true
+        default: return false
+        }
+    }
 }
 
 /// One row of `status`.

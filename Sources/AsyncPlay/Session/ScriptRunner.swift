@@ -82,4 +82,5 @@ final class FlushingSink: RecordSink {
         inner.record(r)
         out.flush()
     }
+    var usesPhaseEvents: Bool { inner.usesPhaseEvents }
 }

@@ -18,6 +18,7 @@ public final class Session: @unchecked Sendable {
     public private(set) var loop: EventLoop
     let options: Options
     private let sink: RecordSink
+    private let sinkUsesPhases: Bool
     private var lines: LineFeed
 
     public private(set) var tasks: [TaskRecord] = []
@@ -49,6 +50,7 @@ public final class Session: @unchecked Sendable {
     public init(options: Options = Options(), lines: LineFeed, sink: RecordSink) {
         self.options = options
         self.sink = sink
+        sinkUsesPhases = sink.usesPhaseEvents
         self.lines = lines
         workers = options.workers
         loop = EventLoop(clock: options.clock(), workers: options.workers)
@@ -207,6 +209,7 @@ public final class Session: @unchecked Sendable {
     func emitRecord(_ r: Record) { sink.record(r) }
 
     func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind) {
+        if !sinkUsesPhases && kind.isPhase { return }
         sink.record(.event(TaskEvent(time: loop.now, task: task, kind: kind)))
     }
 
