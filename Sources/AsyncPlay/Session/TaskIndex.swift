@@ -114,9 +114,14 @@ final class TaskIndex {
     /// differing only at the end (T1, T2, …) spread over the low bits the mask keeps.
     static func hash(_ name: String) -> UInt32 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var s = name
-        s.withUTF8 { bytes in
+        // The bytes are lent in place (a `var` copy for `withUTF8` cost a retain and a
+        // release per hash); a name that is not stored as UTF-8 takes the slow walk.
+        let lent: Bool? = name.utf8.withContiguousStorageIfAvailable { bytes in
             for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+            return true
+        }
+        if lent == nil {
+            for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         }
         h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9
         return UInt32(truncatingIfNeeded: h ^ (h >> 32))
