@@ -207,8 +207,8 @@ public final class EventLoop {
     private func run(_ cb: Callback, lateBy: TimeAmount?) {
         if isInstrumented, let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
         switch cb {
-        case .step(let task, let exc):
-            if !task.isDone { task.step(exc) }
+        case .step(let target, let exc):
+            target.withTask { task in if !task.isDone { task.step(exc) } }
         case .done(let target, let future):
             target.futureDone(future)
         case .resolve(let future):

@@ -2,7 +2,7 @@
 /// An enum rather than closures: no allocation per call, and `trace` can say what ran.
 public enum Callback {
     /// `Task.__step`: drive a task's coroutine one step, optionally throwing into it.
-    case step(Task, PyException?)
+    case step(StepTarget, PyException?)
     /// A future's done-callback; futures never call them directly, always via `call_soon`.
     case done(DoneCallback, Future)
     /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
@@ -11,6 +11,18 @@ public enum Callback {
     case jobEnded(ThreadJob)
     /// `call_soon_threadsafe` from another thread (the shell delivering a typed line).
     case external(@Sendable () -> Void)
+}
+
+/// The task a `.step` callback drives, held without a reference count: a task that can
+/// be stepped is kept by the session for as long as its loop lives (the session's tasks
+/// and main are let go only after the loop and its ready queue are), and a step or two
+/// per task in every run were two atomic counts each.
+public struct StepTarget {
+    private let ref: Unmanaged<Task>
+    init(_ task: Task) { ref = .passUnretained(task) }
+    public var task: Task { ref.takeUnretainedValue() }
+    /// Calls `body` with the task, without a retain and release around the call.
+    func withTask<R>(_ body: (Task) -> R) -> R { ref._withUnsafeGuaranteedRef(body) }
 }
 
 /// Something registered with `Future.addDoneCallback`. Identity is what

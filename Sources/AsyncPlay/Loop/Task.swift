@@ -19,7 +19,7 @@ public class Task: Future, DoneCallback {
     }
 
     final func start() {
-        loop.callSoon(.step(self, nil))
+        loop.callSoon(.step(StepTarget(self), nil))
     }
 
     /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine.
@@ -58,14 +58,14 @@ public class Task: Future, DoneCallback {
             }
         case .awaiting(let f):
             if f === self {
-                loop.callSoon(.step(self, .runtime("Task cannot await on itself: <Task pending name='\(name)'>")))
+                loop.callSoon(.step(StepTarget(self), .runtime("Task cannot await on itself: <Task pending name='\(name)'>")))
             } else {
                 f.addDoneCallback(self)
                 waitingOn = f
                 if mustCancel, (try? cancelFuture(f, message: cancelMessage)) == true { mustCancel = false }
             }
         case .yielded:
-            loop.callSoon(.step(self, nil))
+            loop.callSoon(.step(StepTarget(self), nil))
         }
     }
 
@@ -121,7 +121,7 @@ public class Task: Future, DoneCallback {
             waitingOn = nil
         }
         mustCancel = false
-        loop.callSoon(.step(self, exception))
+        loop.callSoon(.step(StepTarget(self), exception))
     }
 }
 

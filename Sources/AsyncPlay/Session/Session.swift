@@ -500,7 +500,8 @@ private final class Tracer: LoopInstrument {
     func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?) {
         let what: String
         switch callback {
-        case .step(let task, let exc):
+        case .step(let target, let exc):
+            let task = target.task
             if task.name == "main" { return }     // main's own steps are the prompt
             if let exc {
                 what = "step \(task.name) resumed with \(exc.repr) thrown in"
