@@ -149,11 +149,11 @@ public class Future {
         if let first = firstCallback.take() {
             // With a million tasks, whoever waits here (a task woken by its timer) is a
             // cache miss when its callback runs, a whole batch later: start loading it now.
-            asyncplay_prefetch(Unmanaged.passUnretained(first as AnyObject).toOpaque(), 4)
-            loop.callSoon(.done(first, self))
+            asyncplay_prefetch(unsafeBitCast(ObjectIdentifier(first), to: UnsafeRawPointer.self), 4)
+            loop.callSoon(.done(consume first, self))
         }
         if let second = secondCallback.take() {
-            loop.callSoon(.done(second, self))
+            loop.callSoon(.done(consume second, self))
         }
         if let r = rare, !r.moreCallbacks.isEmpty {
             let callbacks = r.moreCallbacks
