@@ -7,7 +7,7 @@ extension TaskRecord: Coroutine {
             // A coroutine that never ran gets the exception at its first line: no step runs.
             if let e = thrown { return .raised(e) }
             if isTask {
-                started = session.loop.now
+                started = loop.now
                 session.emit(self, .started)
             }
             phase = .running
@@ -29,8 +29,8 @@ extension TaskRecord: Coroutine {
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
-                let late = session.loop.now - until
-                if late.microseconds >= 1000 && session.loop.lastHoldEnd > until { session.emit(self, .late(by: late)) }
+                let late = loop.now - until
+                if late.microseconds >= 1000 && loop.lastHoldEnd > until { session.emit(self, .late(by: late)) }
             }
             return outcome
         case .thread, .await:
@@ -44,7 +44,8 @@ extension TaskRecord: Coroutine {
 
     /// Runs steps from `stepIndex` until one suspends, or the body ends.
     private func runSteps() -> Suspension {
-        let loop = session.loop
+        // `loop` is the task's own (unowned) reference: the same loop as the session's,
+        // read without the retain that `session.loop` costs.
         while Int(stepIndex) < body.stepCount {
             switch body.step(at: Int(stepIndex)) {
             case .sleep(let d):
