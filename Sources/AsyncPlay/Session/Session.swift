@@ -116,7 +116,7 @@ public final class Session: @unchecked Sendable {
     /// Whether main is waiting for a line (the shell shows its prompt then).
     public var isWaitingForInput: Bool { inputWaiter != nil }
 
-    func deliver(_ line: ScriptLine?) {
+    func deliver(_ line: consuming ScriptLine?) {
         guard let w = inputWaiter else { return }
         inputWaiter = nil
         // A new name lands anywhere in the name index, a cache miss once there are a
@@ -124,14 +124,13 @@ public final class Session: @unchecked Sendable {
         if let commands = line?.commands, !commands.isEmpty, case .spawn(let ref?, _) = commands[0] {
             byName.prefetch(ref.name)
         }
-        deliveredLine = line
+        deliveredLine = consume line
         w.setResult(.none)
         spareInputWaiter = w
     }
 
     func takeDeliveredLine() -> ScriptLine? {
-        defer { deliveredLine = nil }
-        return deliveredLine
+        deliveredLine.take()
     }
 
     /// Main's last input waiter, made pending again for the next line: only main ever
