@@ -12,6 +12,9 @@ public struct Script: Sendable {
     /// longer ones are parsed again line by line as they run, to bound memory.
     static let keepParsedUpTo = 200_000
     private var parsed: [ScriptLine?] = []
+    /// For a script too long to keep its parsed lines: each `spawn NAME DUR` line packed
+    /// (`.none` for other lines, which are parsed again as they run).
+    private var packedSpawns: [SpawnLine.Packed] = []
 
     /// Whether some command of the script (run or not: after `exit` too) reads the
     /// session's recorded history (see `Command.readsHistory`). Without one, nothing needs
@@ -84,9 +87,20 @@ public struct Script: Sendable {
         if keep { kept.reserveCapacity(lineStarts.count) }
         var tokens: [Token] = []
         var history = false
+        var packed: [SpawnLine.Packed] = []
+        if !keep { packed.reserveCapacity(lineStarts.count) }
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
                 let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
+                if !keep {
+                    // What `parseLine` would read on its fast path, kept packed for the run.
+                    if line.count <= limits.maxLineBytes, limits.maxStepsPerBody >= 1,
+                       let spawn = SpawnLine(line), let p = SpawnLine.Packed(spawn) {
+                        packed.append(p)
+                        continue
+                    }
+                    packed.append(.none)
+                }
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
                                         readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
@@ -97,6 +111,7 @@ public struct Script: Sendable {
         diagnostics = found
         readsHistory = history
         parsed = found.isEmpty ? kept : []
+        packedSpawns = found.isEmpty ? packed : []
     }
 
     /// The commands of line `n`, or nil when it holds none (blank, comment). Only for a
@@ -109,6 +124,12 @@ public struct Script: Sendable {
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
         if n <= parsed.count { return parsed[n - 1] }
+        if n <= packedSpawns.count, let spawn = packedSpawns[n - 1].line {
+            let range = lineRange(n)
+            let command = bytes.withUnsafeBufferPointer { spawn.command(in: UnsafeBufferPointer(rebasing: $0[range])) }
+            let text = bytes.withUnsafeBufferPointer { Script.trimmedCount(UnsafeBufferPointer(rebasing: $0[range])) }
+            return ScriptLine(number: n, lineText: LineText(bytes, start: range.lowerBound, count: text), commands: [command])
+        }
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
             Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
