@@ -21,7 +21,8 @@ public final class Session: @unchecked Sendable {
     private let sinkUsesPhases: Bool
     private var lines: LineFeed
 
-    public private(set) var tasks: [TaskRecord] = []
+    /// Every task of this loop, in creation order (kept by the name index).
+    public var tasks: [TaskRecord] { byName.records }
     private var byName = TaskIndex()
     private var unnamedCounter = 0
     private var liveTasks = 0
@@ -74,7 +75,6 @@ public final class Session: @unchecked Sendable {
     private func newLoop() {
         loop = EventLoop(clock: options.clock(), workers: workers)
         spareInputWaiter = nil
-        tasks = []
         byName = TaskIndex()
         unnamedCounter = 0
         liveTasks = 0
@@ -450,7 +450,6 @@ public final class Session: @unchecked Sendable {
         byName.insert(record, at: slot)
         record.start()
         record.addDoneCallback(endReporter)
-        tasks.append(record)
         liveTasks += 1
         emit(record, .created)
         return .finished

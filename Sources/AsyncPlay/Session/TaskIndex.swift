@@ -10,14 +10,16 @@ import CPrefetch
 /// the memory it touches: one slot (hash and position side by side, one cache line),
 /// and a record only when the hashes match. A new name, which is every `spawn`, rarely
 /// reads a record at all. (A Dictionary<String, TaskRecord> cost 24 bytes a slot, a
-/// SipHash per lookup and a name comparison per probe.) Records are held unmanaged
-/// (retained once on insert, released with the index), so growing moves plain words.
-/// Names are only ever added (a loop's tasks are dropped together at `reset`).
+/// SipHash per lookup and a name comparison per probe.) The dense array is the
+/// session's list of tasks in creation order, so the index costs no second array and no
+/// second reference count per task. Names are only ever added (a loop's tasks are
+/// dropped together at `reset`).
 final class TaskIndex {
     /// `position + 1` in the low half (0: an empty slot), the hash in the high half.
     private var slots: UnsafeMutablePointer<UInt64>
     private var capacity: Int           // a power of two
-    private var records: [Unmanaged<TaskRecord>] = []
+    /// Every task, in the order they were added (the session's `tasks`).
+    private(set) var records: [TaskRecord] = []
     var count: Int { records.count }
 
     init() {
@@ -25,10 +27,7 @@ final class TaskIndex {
         slots = TaskIndex.allocateSlots(capacity)
     }
 
-    deinit {
-        for r in records { r.release() }
-        TaskIndex.freeSlots(slots, capacity)
-    }
+    deinit { TaskIndex.freeSlots(slots, capacity) }
 
     /// Where `name` is, or the empty slot where it would go.
     struct Slot {
@@ -44,9 +43,7 @@ final class TaskIndex {
         while case let s = slots[i], s != 0 {
             if UInt32(truncatingIfNeeded: s >> 32) == h {
                 let r = records[Int(UInt32(truncatingIfNeeded: s)) - 1]
-                if r._withUnsafeGuaranteedRef({ $0.name == name }) {
-                    return Slot(index: i, hash: h, found: r.takeUnretainedValue())
-                }
+                if r.name == name { return Slot(index: i, hash: h, found: r) }
             }
             i = (i + 1) & mask
         }
@@ -64,7 +61,7 @@ final class TaskIndex {
     func insert(_ record: TaskRecord, at slot: Slot) {
         precondition(slot.found == nil && slots[slot.index] == 0, "TaskIndex: slot taken")
         precondition(records.count < Int(UInt32.max), "TaskIndex: too many tasks")
-        records.append(.passRetained(record))
+        records.append(record)
         slots[slot.index] = UInt64(slot.hash) << 32 | UInt64(records.count)
         if records.count * 2 > capacity { grow() }   // at most half full: short probes
     }
