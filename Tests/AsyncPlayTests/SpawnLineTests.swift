@@ -48,6 +48,29 @@ final class SpawnLineTests: XCTestCase {
         XCTAssertGreaterThan(fast, 500)         // the fast path is taken, not only its fallback
     }
 
+    /// A script too long to keep its parsed lines packs its spawn lines and rebuilds them
+    /// as they run: every line must come back as the kept parse has it (commands, text),
+    /// spawn lines or not. (The script is the near-miss lines that parse, padded past
+    /// `keepParsedUpTo` with blank lines.)
+    func testLongScriptsRebuildTheSameLines() {
+        let good = lines.filter { if case .success = Script.parseLine($0, number: 1) { return true } else { return false } }
+        let text = good.joined(separator: "\n") + "\n"
+        let kept = Script.parse(text)
+        let long = Script.parse(text + String(repeating: "\n", count: Script.keepParsedUpTo))
+        XCTAssertFalse(kept.hasErrors)
+        XCTAssertFalse(long.hasErrors)
+        var packed = 0
+        for n in 1...good.count {
+            let a = kept.commands(ofLine: n), b = long.commands(ofLine: n)
+            XCTAssertEqual(a?.commands, b?.commands, good[n - 1].debugDescription)
+            XCTAssertEqual(a?.text, b?.text, good[n - 1].debugDescription)
+            XCTAssertEqual(a?.number, b?.number)
+            var bytes = Array(good[n - 1].utf8)
+            if bytes.withUnsafeMutableBufferPointer({ SpawnLine(UnsafeBufferPointer($0)) }) != nil { packed += 1 }
+        }
+        XCTAssertGreaterThan(packed, 500)       // the packed path is taken, not only the re-parse
+    }
+
     func testReadsTheCommonShapes() {
         func command(_ text: String) -> Command? {
             var bytes = Array(text.utf8)
