@@ -3,19 +3,27 @@
 ///     if delay <= 0: yield (one loop iteration)
 ///     fut = loop.create_future(); h = loop.call_later(delay, set_result_unless_cancelled, fut)
 ///     try: await fut  finally: h.cancel()
+///
+/// The timer is let go when the next sleep starts (or with the owner), not as soon as the
+/// sleep ends: a million tasks wake in deadline order, far apart in memory, and freeing
+/// each timer then made malloc read a cold neighbouring block every time.
 struct SleepOperation {
     private(set) var future: TimerFuture?
 
     mutating func start(_ loop: EventLoop, _ delay: TimeAmount) -> Suspension {
-        if delay.microseconds <= 0 { return .yielded }
+        if delay.microseconds <= 0 {
+            future = nil
+            return .yielded
+        }
         let f = loop.futureResolved(after: delay)
         future = f
         return .awaiting(f)
     }
 
     /// The sleep's outcome once the loop resumes us (`.returned(None)` or what was thrown).
+    /// Only right after `start`.
     mutating func resume(_ thrown: PyException?) -> Suspension {
-        defer { future?.cancelTimer(); future = nil }
+        defer { future?.cancelTimer() }
         guard let f = future else {
             return thrown.map(Suspension.raised) ?? .returned(.none)
         }
