@@ -77,10 +77,7 @@ final class TimerQueue {
 
     init() {}
 
-    deinit {
-        removeAll()
-        for i in buckets.indices { buckets[i].release() }
-    }
+    deinit { removeAll() }
 
     func push(_ t: TimerFuture) {
         let deadline = t.deadline.microseconds

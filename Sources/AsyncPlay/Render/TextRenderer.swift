@@ -32,11 +32,8 @@ public final class TextRenderer: RecordSink {
 
     /// Echoes a source line that holds no command (blank or comment), so that the
     /// transcript keeps every line of the script.
-    public func echo(_ text: String) {
-        guard options.echoInputs else { return }
-        if text.isEmpty { out.write(literal: ">>>\n"); return }
-        out.write(">>> ", text, "\n")
-    }
+    /// A line main does not run (blank, comment), handed over as a String.
+    public func echo(_ text: String) { echo(LineText(text)) }
 
     /// A line main runs, copied from the file's bytes.
     func echo(_ text: LineText) {
