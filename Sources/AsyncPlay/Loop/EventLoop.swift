@@ -25,11 +25,9 @@ public final class EventLoop {
     /// The task whose step is running (`asyncio.current_task()`); set only for the length
     /// of the step, while the task is alive anyway (so no reference counting).
     public internal(set) unowned(unsafe) var currentTask: Task?
-    /// Held strongly (the session's tracer holds the session unowned: no cycle), and
-    /// checked through a plain flag: a weak load for every callback run cost more than
-    /// running some of them.
-    public var instrument: LoopInstrument? { didSet { isInstrumented = instrument != nil } }
-    private var isInstrumented = false
+    /// Held strongly (the session's tracer holds the session unowned: no cycle): a weak
+    /// load for every callback run cost more than running some of them.
+    public var instrument: LoopInstrument?
     /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
     public var timerLateness: [Int64]?
 
@@ -205,7 +203,7 @@ public final class EventLoop {
     }
 
     private func run(_ cb: Callback, lateBy: TimeAmount?) {
-        if isInstrumented, let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
+        if let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
         switch cb {
         case .step(let target, let exc):
             target.withTask { task in if !task.isDone { task.step(exc) } }

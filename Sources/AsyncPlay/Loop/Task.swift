@@ -19,7 +19,12 @@ public class Task: Future, DoneCallback {
     }
 
     final func start() {
-        loop.callSoon(.step(StepTarget(self), nil))
+        scheduleStep(nil)
+    }
+
+    /// `loop.call_soon(self.__step, exc)`.
+    private final func scheduleStep(_ thrown: PyException?) {
+        loop.callSoon(.step(StepTarget(self), thrown))
     }
 
     /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine.
@@ -58,14 +63,14 @@ public class Task: Future, DoneCallback {
             }
         case .awaiting(let f):
             if f === self {
-                loop.callSoon(.step(StepTarget(self), .runtime("Task cannot await on itself: <Task pending name='\(name)'>")))
+                scheduleStep(.runtime("Task cannot await on itself: <Task pending name='\(name)'>"))
             } else {
                 f.addDoneCallback(self)
                 waitingOn = f
                 if mustCancel, (try? cancelFuture(f, message: cancelMessage)) == true { mustCancel = false }
             }
         case .yielded:
-            loop.callSoon(.step(StepTarget(self), nil))
+            scheduleStep(nil)
         }
     }
 
@@ -121,7 +126,7 @@ public class Task: Future, DoneCallback {
             waitingOn = nil
         }
         mustCancel = false
-        loop.callSoon(.step(StepTarget(self), exception))
+        scheduleStep(exception)
     }
 }
 
