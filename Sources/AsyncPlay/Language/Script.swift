@@ -94,8 +94,7 @@ public struct Script: Sendable {
                 let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
                 if !keep {
                     // What `parseLine` would read on its fast path, kept packed for the run.
-                    if line.count <= limits.maxLineBytes, limits.maxStepsPerBody >= 1,
-                       let spawn = SpawnLine(line), let p = SpawnLine.Packed(spawn) {
+                    if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
                         packed.append(p)
                         continue
                     }
@@ -126,9 +125,11 @@ public struct Script: Sendable {
         if n <= parsed.count { return parsed[n - 1] }
         if n <= packedSpawns.count, let spawn = packedSpawns[n - 1].line {
             let range = lineRange(n)
-            let command = bytes.withUnsafeBufferPointer { spawn.command(in: UnsafeBufferPointer(rebasing: $0[range])) }
-            let text = bytes.withUnsafeBufferPointer { Script.trimmedCount(UnsafeBufferPointer(rebasing: $0[range])) }
-            return ScriptLine(number: n, lineText: LineText(bytes, start: range.lowerBound, count: text), commands: [command])
+            return bytes.withUnsafeBufferPointer { file in
+                let line = UnsafeBufferPointer(rebasing: file[range])
+                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)),
+                                  commands: [spawn.command(in: line)])
+            }
         }
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
@@ -177,14 +178,20 @@ public struct Script: Sendable {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
         }
-        // The commonest line is read straight from its bytes (see SpawnLine); every other
-        // line, and every error, takes the general path.
-        if limits.maxStepsPerBody >= 1, let spawn = SpawnLine(bytes) {
+        if let spawn = fastSpawn(bytes, limits: limits) {
             if checkOnly { return .success(nil) }
             return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), commands: [spawn.command(in: bytes)]))
         }
         return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
                            readsHistory: &readsHistory, textIn: file)
+    }
+
+    /// The commonest line read straight from its bytes (see SpawnLine), or nil: every other
+    /// line, every error (a line over the length limit too) and a step limit under one take
+    /// the general path.
+    private static func fastSpawn(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits) -> SpawnLine? {
+        guard bytes.count <= limits.maxLineBytes, limits.maxStepsPerBody >= 1 else { return nil }
+        return SpawnLine(bytes)
     }
 
     /// The line's text without trailing whitespace, shared with its file when there is one.

@@ -19,7 +19,6 @@ final class TimerQueue {
     /// with a Swift array per bucket, every push read the array's header to check it was
     /// not shared, and with a million timers that header was a cache miss.
     private struct Bucket {
-        var deadline: Int64 = 0
         var timers: UnsafeMutablePointer<Unmanaged<TimerFuture>>? = nil
         var capacity = 0
         var count = 0
@@ -154,7 +153,6 @@ final class TimerQueue {
             index = Int32(buckets.count)
             buckets.append(Bucket())
         }
-        buckets[Int(index)].deadline = deadline
         bucketFor.insert(deadline, index)
         siftUp(Node(deadline: deadline, bucket: index))
         return index
@@ -163,9 +161,9 @@ final class TimerQueue {
     /// The earliest bucket ran out: out of the heap, its storage kept for a later deadline
     /// (unless it grew large, so one burst of timers does not pin its memory).
     private func retireHeadBucket() {
-        let index = heap[0].bucket
+        let (deadline, index) = (heap[0].deadline, heap[0].bucket)
         let i = Int(index)
-        bucketFor.remove(buckets[i].deadline)
+        bucketFor.remove(deadline)
         if lastPush?.bucket == index { lastPush = nil }
         if buckets[i].capacity > 4096 {
             buckets[i].release()
