@@ -27,8 +27,8 @@ final class TimerQueueTests: XCTestCase {
             for _ in 0..<2000 {
                 if rng.next() % 3 != 0 {
                     let deadline = Int64(rng.next() % UInt64(spread))
-                    let t = TimerFuture(loop: loop, deadline: Instant(microseconds: deadline))
-                    queue.push(t)
+                    let t = TimerFuture(loop: loop)
+                    queue.push(t, deadline: deadline)
                     reference.items.append((deadline, order, t))
                     order += 1
                 } else {
@@ -49,9 +49,10 @@ final class TimerQueueTests: XCTestCase {
         let queue = TimerQueue()
         var reference = Reference()
         for order in 0..<3000 {
-            let t = TimerFuture(loop: loop, deadline: Instant(microseconds: Int64(rng.next() % 40)))
-            queue.push(t)
-            reference.items.append((t.deadline.microseconds, order, t))
+            let deadline = Int64(rng.next() % 40)
+            let t = TimerFuture(loop: loop)
+            queue.push(t, deadline: deadline)
+            reference.items.append((deadline, order, t))
         }
         for (_, _, t) in reference.items where rng.next() % 2 == 0 { t.cancelTimer() }
         var removed = 0
@@ -62,9 +63,10 @@ final class TimerQueueTests: XCTestCase {
         XCTAssertFalse(queue.firstIsCancelled)
         // Timers pushed after the clean-up go behind the survivors of the same deadline.
         for order in 3000..<3100 {
-            let t = TimerFuture(loop: loop, deadline: Instant(microseconds: Int64(rng.next() % 40)))
-            queue.push(t)
-            reference.items.append((t.deadline.microseconds, order, t))
+            let deadline = Int64(rng.next() % 40)
+            let t = TimerFuture(loop: loop)
+            queue.push(t, deadline: deadline)
+            reference.items.append((deadline, order, t))
         }
         while let expected = reference.pop() { XCTAssertTrue(queue.pop() === expected) }
         XCTAssertNil(queue.pop())

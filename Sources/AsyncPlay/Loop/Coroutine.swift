@@ -4,6 +4,9 @@ public enum Suspension {
     case awaiting(Future)
     /// A bare `yield`: give the loop one iteration (`asyncio.sleep(0)`).
     case yielded
+    /// Blocked in `asyncio.sleep` on the task's own timer, already in the loop's queue
+    /// (only a task's own coroutine returns this: see `Task.ownSleep`).
+    case sleeping
     /// `return value` (StopIteration).
     case returned(PyValue)
     /// An exception escaped the coroutine.

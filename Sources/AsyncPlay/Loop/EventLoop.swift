@@ -66,10 +66,22 @@ public final class EventLoop {
 
     /// A future resolved with None after `delay`, unless cancelled first (see `TimerFuture`).
     func futureResolved(after delay: TimeAmount) -> TimerFuture {
-        let t = TimerFuture(loop: self, deadline: now + delay)
-        t.scheduled = true
-        timers.push(t)
+        let t = TimerFuture(loop: self)
+        hold(timer: t, until: now + delay)
         return t
+    }
+
+    /// Puts `task`'s own sleep timer in the queue (see `Task.ownSleep`).
+    func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
+        task.timerIsOwnSleep = true
+        hold(timer: task, until: deadline)
+    }
+
+    private func hold(timer t: Future, until deadline: Instant) {
+        t.timerScheduled = true
+        t.timerCancelled = false
+        t.timerHeld = true
+        timers.push(t, deadline: deadline.microseconds)
     }
 
     /// Thread-safe: the only entry point for other threads.
@@ -142,11 +154,11 @@ public final class EventLoop {
         dropCancelledTimers()
         poll()
         let t = now
-        while timers.firstDeadline.map({ $0 <= t.microseconds }) == true {
+        while let deadline = timers.firstDeadline, deadline <= t.microseconds {
             let head = timers.pop()!
-            head.scheduled = false
-            if head.timerCancelled { cancelledTimers -= 1; continue }
-            ready.append(.timer(head))
+            head.timerScheduled = false
+            if head.timerCancelled { drop(head); cancelledTimers -= 1; continue }
+            ready.append(.timer(head, deadline: deadline))
         }
         var batch = ready.count
         while batch > 0, let item = ready.popFirst() {
@@ -154,22 +166,33 @@ public final class EventLoop {
             switch consume item {
             case .call(let cb):
                 run(cb, lateBy: nil)
-            case .timer(let timer):
+            case .timer(let timer, let deadline):
+                timer.timerHeld = false
                 if timer.timerCancelled { continue }
-                let late = now - timer.deadline
+                let late = TimeAmount(microseconds: now.microseconds - deadline)
                 timerLateness?.append(late.microseconds)
-                run(.resolve(timer), lateBy: late)
+                if timer.timerIsOwnSleep {
+                    run(.sleepDue(StepTarget(unsafeDowncast(timer, to: Task.self))), lateBy: late)
+                } else {
+                    run(.resolve(timer), lateBy: late)
+                }
             }
         }
     }
 
+    /// A cancelled timer leaves the loop without running.
+    private func drop(_ timer: Future) {
+        timer.timerScheduled = false
+        timer.timerHeld = false
+    }
+
     private func dropCancelledTimers() {
         if timers.count > 100 && cancelledTimers * 2 > timers.count {
-            timers.removeCancelled { $0.scheduled = false }
+            timers.removeCancelled(drop)
             cancelledTimers = 0
         } else {
             while timers.firstIsCancelled {
-                timers.pop()!.scheduled = false
+                drop(timers.pop()!)
                 cancelledTimers -= 1
             }
         }
@@ -211,6 +234,10 @@ public final class EventLoop {
             target.futureDone(future)
         case .resolve(let future):
             if !future.isDone { future.setResult(.none) }
+        case .sleepDue(let target):
+            target.withTask { $0.ownSleepDue() }
+        case .wake(let target, let exc):
+            target.withTask { task in if !task.isDone { task.step(exc) } }
         case .jobEnded(let job):
             // `_copy_future_state`: nothing to do if the awaiting side gave up.
             if !job.future.isDone { job.future.setResult(.none) }

@@ -13,6 +13,17 @@ public class Future {
     public private(set) var futureState = State.pending
     /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
     public internal(set) var exceptionNeverRetrieved = false
+    // The loop's bookkeeping for a future its timer queue holds: a `TimerFuture`, or a task
+    // whose own sleep timer it is (see `Task.ownSleep`). Bytes in what was padding.
+    /// In the timer heap, not yet due (CPython's `TimerHandle._scheduled`): only then does
+    /// cancelling count towards the loop's "too many cancelled timers" clean-up.
+    final var timerScheduled = false
+    /// `TimerHandle.cancel()` was called: the loop drops the timer instead of running it.
+    public final internal(set) var timerCancelled = false
+    /// In the heap or due in the ready queue: the loop still holds it.
+    final var timerHeld = false
+    /// The timer is a task's own sleep (the future is that task), not a `TimerFuture`.
+    final var timerIsOwnSleep = false
     public private(set) var exception: PyException?
     /// The loop outlives every future it runs (unowned(unsafe): no refcount traffic).
     unowned(unsafe) let loop: EventLoop

@@ -7,6 +7,12 @@ public enum Callback {
     case done(DoneCallback, Future)
     /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
     case resolve(Future)
+    /// A task's own sleep timer fell due: the `_set_result_unless_cancelled` of the sleep
+    /// future it does not have (see `Task.ownSleep`).
+    case sleepDue(StepTarget)
+    /// `Task.__wakeup` from that sleep: step the task with what the sleep future's
+    /// `result()` would give (nil, or the CancelledError of cancelling the sleep).
+    case wake(StepTarget, PyException?)
     /// `_chain_future`'s `_set_state`: a thread job ended; copy that into its asyncio future.
     case jobEnded(ThreadJob)
     /// `call_soon_threadsafe` from another thread (the shell delivering a typed line).
@@ -31,30 +37,23 @@ public protocol DoneCallback: AnyObject {
     func futureDone(_ future: Future)
 }
 
-/// A future that a timer resolves at `deadline`: asyncio's
+/// A future that a timer resolves at its deadline: asyncio's
 /// `fut = loop.create_future(); h = loop.call_at(when, _set_result_unless_cancelled, fut)`
-/// in one object. Every timer the playground needs is of this kind (sleep, the timeouts
-/// of wait and wait_for), so a sleeping task costs one allocation, not two.
+/// in one object. The timeouts of wait and wait_for, main's `sleep` and a `run` body's
+/// sleeps are of this kind; a spawned task's sleep needs no object at all (`Task.ownSleep`).
 /// `cancelTimer()` is `h.cancel()`: it only marks the timer; the loop drops it when it
-/// reaches the head of the heap or the ready queue.
+/// reaches the head of the heap or the ready queue. The timer queue keeps the deadline.
 public final class TimerFuture: Future {
-    /// Equal deadlines fire in the order they were scheduled (SPEC s.3): the timer
-    /// queue keeps that order itself (see TimerQueue).
-    public let deadline: Instant
-    public private(set) var timerCancelled = false
-    /// In the heap (not yet due): only then does cancelling count towards the loop's
-    /// "too many cancelled timers" clean-up, as CPython's `_scheduled`.
-    var scheduled = false
+    public func cancelTimer() { cancelHeldTimer() }
+}
 
-    init(loop: EventLoop, deadline: Instant) {
-        self.deadline = deadline
-        super.init(loop: loop)
-    }
-
-    public func cancelTimer() {
+extension Future {
+    /// `TimerHandle.cancel()` for the timer this future is (a TimerFuture or a task's
+    /// own sleep): marks it, and counts it while it is still in the heap.
+    final func cancelHeldTimer() {
         guard !timerCancelled else { return }
         timerCancelled = true
-        if scheduled { loop.timerCancelled() }
+        if timerScheduled { loop.timerCancelled() }
     }
 }
 
@@ -62,5 +61,6 @@ public final class TimerFuture: Future {
 /// still be cancelled before its turn comes, as in CPython).
 enum ReadyItem {
     case call(Callback)
-    case timer(TimerFuture)
+    /// A TimerFuture, or a task whose own sleep is due; with its deadline (µs).
+    case timer(Future, deadline: Int64)
 }

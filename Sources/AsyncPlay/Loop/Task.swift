@@ -12,6 +12,21 @@ public class Task: Future, DoneCallback {
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
     public final private(set) var hasStarted = false
 
+    /// `await asyncio.sleep(d)` as the task's own state instead of a future of its own.
+    /// The sleep future is awaited by its task alone and never shown to anyone, so the
+    /// task stands in for it: its timer is the task itself in the loop's queue, and its
+    /// one done-callback (`__wakeup`) is a `.wake` of the task. A million sleeping tasks
+    /// then cost a million objects, not two million.
+    enum OwnSleep: UInt8 {
+        case none
+        /// The sleep future is pending: the task is blocked on it (`_fut_waiter`).
+        case pending
+        /// The sleep future is done (its timer fired, or it was cancelled); the `.wake`
+        /// is queued and the task has not stepped yet.
+        case done
+    }
+    final var ownSleep = OwnSleep.none
+
     /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
     init(loop: EventLoop, name: String) {
         self.name = name
@@ -41,6 +56,7 @@ public class Task: Future, DoneCallback {
             mustCancel = false
         }
         waitingOn = nil
+        ownSleep = .none
         hasStarted = true
         loop.currentTask = self
         let suspension = resumeCoroutine(thrown)
@@ -71,8 +87,31 @@ public class Task: Future, DoneCallback {
             }
         case .yielded:
             scheduleStep(nil)
+        case .sleeping:
+            ownSleep = .pending
+            if mustCancel { cancelOwnSleep(message: cancelMessage); mustCancel = false }
         }
     }
+
+    /// Whether this task can sleep on its own timer now: not while the loop still holds
+    /// the timer of an earlier sleep (cancelled, but not yet dropped).
+    final var ownSleepAvailable: Bool { !timerHeld }
+
+    /// The sleep future's `_set_result_unless_cancelled`, run when its timer is due.
+    final func ownSleepDue() {
+        guard ownSleep == .pending else { return }
+        ownSleep = .done
+        loop.callSoon(.wake(StepTarget(self), nil))
+    }
+
+    /// `sleep_future.cancel(msg)`: done at once, and the task wakes to its CancelledError.
+    private final func cancelOwnSleep(message: String?) {
+        ownSleep = .done
+        loop.callSoon(.wake(StepTarget(self), .cancelled(message)))
+    }
+
+    /// The sleep's `finally: h.cancel()`, when the task resumes.
+    final func cancelOwnSleepTimer() { cancelHeldTimer() }
 
     /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
     public final func futureDone(_ future: Future) {
@@ -98,6 +137,11 @@ public class Task: Future, DoneCallback {
             // A task already being cancelled further down: walking on would only mark the
             // same tasks again (and make asyncio.run's shutdown of a long chain quadratic).
             if chain.count > 1 && task.cancelRequests > 1 { forwarded = true; break }
+            if task.ownSleep == .pending {
+                task.cancelOwnSleep(message: message)
+                forwarded = true
+                break
+            }
             guard let waiter = task.waitingOn else { forwarded = false; break }
             if let next = waiter as? Task { task = next; continue }
             if let gathering = waiter as? GatheringFuture {
@@ -125,6 +169,7 @@ public class Task: Future, DoneCallback {
             waiter.removeDoneCallback(self)
             waitingOn = nil
         }
+        if ownSleep == .pending { ownSleep = .none }     // its timer will find no one waiting
         mustCancel = false
         scheduleStep(exception)
     }

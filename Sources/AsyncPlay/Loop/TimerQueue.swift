@@ -19,15 +19,15 @@ final class TimerQueue {
     /// with a Swift array per bucket, every push read the array's header to check it was
     /// not shared, and with a million timers that header was a cache miss.
     private struct Bucket {
-        var timers: UnsafeMutablePointer<Unmanaged<TimerFuture>>? = nil
+        var timers: UnsafeMutablePointer<Unmanaged<Future>>? = nil
         var capacity = 0
         var count = 0
         var head = 0                      // timers before `head` were popped
         var isEmpty: Bool { head == count }
 
-        mutating func append(_ t: Unmanaged<TimerFuture>) {
+        mutating func append(_ t: Unmanaged<Future>) {
             if count == capacity {
-                let bigger = UnsafeMutablePointer<Unmanaged<TimerFuture>>.allocate(capacity: max(8, capacity * 2))
+                let bigger = UnsafeMutablePointer<Unmanaged<Future>>.allocate(capacity: max(8, capacity * 2))
                 if let old = timers {
                     bigger.moveInitialize(from: old, count: count)
                     old.deallocate()
@@ -40,7 +40,7 @@ final class TimerQueue {
         }
 
         /// The timers not yet popped.
-        var pending: UnsafeMutableBufferPointer<Unmanaged<TimerFuture>> {
+        var pending: UnsafeMutableBufferPointer<Unmanaged<Future>> {
             UnsafeMutableBufferPointer(start: timers.map { $0 + head }, count: count - head)
         }
 
@@ -78,8 +78,8 @@ final class TimerQueue {
 
     deinit { removeAll() }
 
-    func push(_ t: TimerFuture) {
-        let deadline = t.deadline.microseconds
+    /// Queues `t` (a TimerFuture, or a task's own sleep) to fire at `deadline` (µs).
+    func push(_ t: Future, deadline: Int64) {
         let index: Int32
         if let last = lastPush, last.deadline == deadline {
             index = last.bucket
@@ -93,7 +93,7 @@ final class TimerQueue {
         count += 1
     }
 
-    func pop() -> TimerFuture? {
+    func pop() -> Future? {
         guard let node = heap.first else { return nil }
         let i = Int(node.bucket)
         let pending = buckets[i].pending
@@ -108,7 +108,7 @@ final class TimerQueue {
     }
 
     /// Empties the queue, handing each timer to `body` (the loop is going away).
-    func removeAll(_ body: (TimerFuture) -> Void = { _ in }) {
+    func removeAll(_ body: (Future) -> Void = { _ in }) {
         for node in heap {
             for t in buckets[Int(node.bucket)].pending { body(t.takeRetainedValue()) }
         }
@@ -128,19 +128,19 @@ final class TimerQueue {
 
     /// Drops cancelled timers (CPython does this when more than half of a large heap is
     /// cancelled, so memory stays proportional to live timers). Order is kept.
-    func removeCancelled(_ removed: (TimerFuture) -> Void) {
+    func removeCancelled(_ removed: (Future) -> Void) {
         // Buckets in deadline order, each in scheduling order: pushing the survivors again
         // in this order rebuilds the same queue without the cancelled timers.
-        var survivors: [TimerFuture] = []
+        var survivors: [(Future, Int64)] = []
         survivors.reserveCapacity(count)
         for node in heap.sorted(by: { $0.deadline < $1.deadline }) {
             for t in buckets[Int(node.bucket)].pending {
                 let timer = t.takeRetainedValue()
-                if timer.timerCancelled { removed(timer) } else { survivors.append(timer) }
+                if timer.timerCancelled { removed(timer) } else { survivors.append((timer, node.deadline)) }
             }
         }
         clear()
-        for t in survivors { push(t) }
+        for (t, deadline) in survivors { push(t, deadline: deadline) }
     }
 
     // MARK: - Buckets

@@ -25,7 +25,7 @@ extension TaskRecord: Coroutine {
     private func finishSuspension(_ thrown: PyException?) -> Suspension {
         switch body.step(at: Int(stepIndex)) {
         case .sleep(let d):
-            let outcome = sleep.resume(thrown)
+            let outcome = sleep.resume(thrown, ownedBy: isTask && d.microseconds > 0 ? self : nil)
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
@@ -52,6 +52,8 @@ extension TaskRecord: Coroutine {
                 let until = loop.now + d
                 phase = .sleeping(until: until)
                 if isTask { session.emit(self, .sleeping(until: until)) }
+                // A spawned task sleeps on its own timer; a `run` body is main's coroutine.
+                if isTask && ownSleepAvailable { return sleep.start(ownedBy: self, d) }
                 return sleep.start(loop, d)
             case .cpu(let d):
                 phase = .running

@@ -517,7 +517,9 @@ private final class Tracer: LoopInstrument {
             case is TaskEndReporter: what = "callback: \(owner) finished (reported below)"
             default: what = "callback: done callback of \(owner)"
             }
-        case .resolve:
+        case .wake(let target, _):
+            what = "callback: future done, wake \(target.task.name)"
+        case .resolve, .sleepDue:
             // Name the sleeper when a single task's sleep is due then (a cheap look, only
             // while tracing, and only in small sessions).
             let due = Instant(microseconds: t.microseconds - (lateBy?.microseconds ?? 0))

@@ -7,6 +7,8 @@
 /// The timer is let go when the next sleep starts (or with the owner), not as soon as the
 /// sleep ends: a million tasks wake in deadline order, far apart in memory, and freeing
 /// each timer then made malloc read a cold neighbouring block every time.
+///
+/// A spawned task sleeps on its own timer instead (`Task.ownSleep`): no future at all.
 struct SleepOperation {
     private(set) var future: TimerFuture?
 
@@ -20,11 +22,21 @@ struct SleepOperation {
         return .awaiting(f)
     }
 
+    /// The same sleep, run by `task` itself on its own timer (its own coroutine only,
+    /// and only when `task.ownSleepAvailable`).
+    mutating func start(ownedBy task: Task, _ delay: TimeAmount) -> Suspension {
+        if delay.microseconds <= 0 { return start(task.loop, delay) }
+        future = nil
+        task.loop.scheduleOwnSleep(task, until: task.loop.now + delay)
+        return .sleeping
+    }
+
     /// The sleep's outcome once the loop resumes us (`.returned(None)` or what was thrown).
-    /// Only right after `start`.
-    mutating func resume(_ thrown: PyException?) -> Suspension {
+    /// Only right after `start`; `task` is the owner when it slept on its own timer.
+    mutating func resume(_ thrown: PyException?, ownedBy task: Task? = nil) -> Suspension {
         defer { future?.cancelTimer() }
         guard let f = future else {
+            task?.cancelOwnSleepTimer()
             return thrown.map(Suspension.raised) ?? .returned(.none)
         }
         return AwaitFuture.resume(f, thrown: thrown)
