@@ -30,7 +30,8 @@ final class OwnSleepTests: XCTestCase {
             }
             guard next < delays.count else { return .returned(.none) }
             next += 1
-            return sleep.start(ownedBy: task, delays[next - 1])
+            task.loop.scheduleOwnSleep(task, until: task.loop.now + delays[next - 1])
+            return sleep.startedOnOwnTimer()
         }
     }
 

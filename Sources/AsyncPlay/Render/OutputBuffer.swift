@@ -7,16 +7,16 @@ public final class OutputBuffer {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
-    private let drain: (([UInt8]) -> Void)?
+    private let drain: ((UnsafeRawBufferPointer) -> Void)?
     private let threshold: Int
-    private var chunk: [UInt8] = []
     /// The text of the last stamp `writeStamp` wrote in the 10-byte form (bytes 0–7
     /// and 8–9), and its time.
     private var stamp: (time: Int64, head: UInt64, tail: UInt16) = (0, 0, 0)
 
-    /// `drain` receives full chunks of at least `threshold` bytes, and the rest on `flush`.
-    /// Without a drain, everything stays in `bytes` (tests, transcripts).
-    public init(threshold: Int = 1 << 16, drain: (([UInt8]) -> Void)? = nil) {
+    /// `drain` receives full chunks of at least `threshold` bytes, and the rest on `flush`,
+    /// lent for the length of the call (copying them into an array first cost about an
+    /// instruction per byte written). Without a drain, everything stays in `bytes`.
+    public init(threshold: Int = 1 << 16, drain: ((UnsafeRawBufferPointer) -> Void)? = nil) {
         self.drain = drain
         self.threshold = threshold
         capacity = drain == nil ? 4096 : threshold + 1024
@@ -191,11 +191,7 @@ public final class OutputBuffer {
 
     public func flush() {
         guard let drain, count > 0 else { return }
-        // The same array every time: a fresh 64 KiB allocation per chunk cost more
-        // than filling it.
-        chunk.removeAll(keepingCapacity: true)
-        chunk.append(contentsOf: UnsafeBufferPointer(start: storage, count: count))
-        drain(chunk)
+        drain(UnsafeRawBufferPointer(start: storage, count: count))
         count = 0
     }
 }

@@ -53,7 +53,10 @@ extension TaskRecord: Coroutine {
                 phase = .sleeping(until: until)
                 if isTask { session.emit(self, .sleeping(until: until)) }
                 // A spawned task sleeps on its own timer; a `run` body is main's coroutine.
-                if isTask && ownSleepAvailable { return sleep.start(ownedBy: self, d) }
+                if isTask && d.microseconds > 0 && ownSleepAvailable {
+                    loop.scheduleOwnSleep(self, until: until)
+                    return sleep.startedOnOwnTimer()
+                }
                 return sleep.start(loop, d)
             case .cpu(let d):
                 phase = .running

@@ -11,24 +11,30 @@ enum StandardStreams {
     /// Writes every byte (retrying interrupted writes); returns 0 or the errno that stopped it.
     @discardableResult
     static func writeFully(_ bytes: [UInt8], to fd: Int32) -> Int32 {
-        bytes.withUnsafeBytes { raw -> Int32 in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
+        bytes.withUnsafeBytes { writeFully($0, to: fd) }
+    }
+
+    static func writeFully(_ raw: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
             }
-            return 0
+            offset += n
         }
+        return 0
     }
 
     static func write(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBytes { write($0, to: fd) }
+    }
+
+    static func write(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
         // The reader went away (`| head`): stop quietly, as a filter does, with the
         // status a shell would report for SIGPIPE.
-        if writeFully(bytes, to: fd) == EPIPE { exit(141) }
+        if writeFully(raw, to: fd) == EPIPE { exit(141) }
     }
 
     static func stdout(_ s: String) { write(Array(s.utf8), to: 1) }

@@ -22,12 +22,10 @@ struct SleepOperation {
         return .awaiting(f)
     }
 
-    /// The same sleep, run by `task` itself on its own timer (its own coroutine only,
-    /// and only when `task.ownSleepAvailable`).
-    mutating func start(ownedBy task: Task, _ delay: TimeAmount) -> Suspension {
-        if delay.microseconds <= 0 { return start(task.loop, delay) }
+    /// The same sleep run by its task on the task's own timer, which the caller (the
+    /// task's own coroutine, when `ownSleepAvailable`) has put in the loop's queue.
+    mutating func startedOnOwnTimer() -> Suspension {
         future = nil
-        task.loop.scheduleOwnSleep(task, until: task.loop.now + delay)
         return .sleeping
     }
 
