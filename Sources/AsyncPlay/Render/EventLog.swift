@@ -87,5 +87,9 @@ public final class FanoutSink: RecordSink {
         first?.record(r)
         rest?.record(r)
     }
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
+        first?.taskEvent(kind, of: task, at: time)
+        rest?.taskEvent(kind, of: task, at: time)
+    }
     public var usesPhaseEvents: Bool { first?.usesPhaseEvents == true || rest?.usesPhaseEvents == true }
 }

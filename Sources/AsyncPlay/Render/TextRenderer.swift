@@ -46,6 +46,10 @@ public final class TextRenderer: RecordSink {
 
     public var usesPhaseEvents: Bool { false }
 
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
+        eventLine(kind, of: task, at: time)
+    }
+
     public func record(_ r: Record) {
         switch r {
         case .input(_, let text):

@@ -143,10 +143,17 @@ public protocol RecordSink: AnyObject {
     /// prints none (status, timeline and why read the event log); the session does not
     /// send them to a sink that ignores them, which is most of a big run's records.
     var usesPhaseEvents: Bool { get }
+    /// `record(.event(…))` given the event's parts: a sink that only prints it needs no
+    /// TaskEvent (whose strong reference to the task cost an atomic retain and release,
+    /// three times per task).
+    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant)
 }
 
 extension RecordSink {
     public var usesPhaseEvents: Bool { true }
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
+        record(.event(TaskEvent(time: time, task: task, kind: kind)))
+    }
 }
 
 extension TaskEvent.Kind {

@@ -82,5 +82,9 @@ final class FlushingSink: RecordSink {
         inner.record(r)
         out.flush()
     }
+    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
+        inner.taskEvent(kind, of: task, at: time)
+        out.flush()
+    }
     var usesPhaseEvents: Bool { inner.usesPhaseEvents }
 }

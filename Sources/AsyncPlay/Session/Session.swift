@@ -209,7 +209,7 @@ public final class Session: @unchecked Sendable {
 
     func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind) {
         if !sinkUsesPhases && kind.isPhase { return }
-        sink.record(.event(TaskEvent(time: loop.now, task: task, kind: kind)))
+        sink.taskEvent(kind, of: task, at: loop.now)
     }
 
     func emitMain(_ kind: MainEvent.Kind) {
