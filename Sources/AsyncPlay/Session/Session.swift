@@ -332,7 +332,9 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = GatheringFuture(loop: loop, children: rs.map { $0 as Future }, returnExceptions: returnExceptions,
+                // `as`, not `map`: an upcast array of objects shares the storage, where a
+                // map built a second array and retained every task in it.
+                let g = GatheringFuture(loop: loop, children: rs as [Future], returnExceptions: returnExceptions,
                                         childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
                 return .suspends(c, finish: { .value($0) })
@@ -343,7 +345,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let c = WaitCoroutine(loop: loop, futures: rs.map { $0 as Future }, mode: mode, timeout: timeout)
+                let c = WaitCoroutine(loop: loop, futures: rs as [Future], mode: mode, timeout: timeout)
                 return .suspends(c, finish: { _ in
                     var seen = Set<ObjectIdentifier>()
                     let unique = rs.filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { $0.sequence < $1.sequence }
