@@ -6,6 +6,10 @@ public final class JSONRenderer: RecordSink {
 
     public init(out: OutputBuffer) { self.out = out }
 
+    /// The stream has no phase events (sleeping, waiting, in a thread: see `event`), so
+    /// the session need not send them.
+    public var usesPhaseEvents: Bool { false }
+
     public func record(_ r: Record) {
         switch r {
         case .input(let line, let text):
