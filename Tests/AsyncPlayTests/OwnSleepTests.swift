@@ -9,7 +9,6 @@ final class OwnSleepTests: XCTestCase {
     /// Sleeps on its task's own timer once per delay, noting when and how it resumed.
     private final class Sleeper: Coroutine {
         unowned(unsafe) var task: Task!
-        private var sleep = SleepOperation()
         private let delays: [TimeAmount]
         private var next = 0
         var log: [String]
@@ -21,7 +20,8 @@ final class OwnSleepTests: XCTestCase {
 
         func resume(_ thrown: PyException?) -> Suspension {
             if next > 0 {
-                let outcome = sleep.resume(thrown, ownedBy: task)
+                task.cancelOwnSleepTimer()          // the sleep's `finally: h.cancel()`
+                let outcome = thrown.map(Suspension.raised) ?? .returned(.none)
                 if case .raised(let e) = outcome {
                     log.append("\(task.name) \(task.loop.now.microseconds) raised \(e.repr)")
                     return outcome
@@ -31,7 +31,7 @@ final class OwnSleepTests: XCTestCase {
             guard next < delays.count else { return .returned(.none) }
             next += 1
             task.loop.scheduleOwnSleep(task, until: task.loop.now + delays[next - 1])
-            return sleep.startedOnOwnTimer()
+            return .sleeping
         }
     }
 

@@ -17,7 +17,9 @@ public enum Step: Equatable, Sendable {
     case sleep(TimeAmount)                      // await asyncio.sleep(D)
     case cpu(TimeAmount)                        // blocking work on the loop thread
     case thread(TimeAmount)                     // await loop.run_in_executor(None, work)
-    case await(NameRef)                         // await another task
+    /// await another task. Boxed like `fail`: a name would make every step, and so
+    /// every task's record, 16 bytes bigger.
+    indirect case await(NameRef)
     /// raise Type(message); always last. Boxed: rare, and its two Strings would make every step bigger.
     indirect case fail(type: String, message: String?)
 }

@@ -24,7 +24,13 @@ public class Future {
     final var timerHeld = false
     /// The timer is a task's own sleep (the future is that task), not a `TimerFuture`.
     final var timerIsOwnSleep = false
-    public private(set) var exception: PyException?
+    /// What the future finished with when it failed. Kept with the rare fields: most
+    /// futures succeed, and eight bytes less per task moved a million tasks' records
+    /// into a smaller allocation size.
+    public private(set) var exception: PyException? {
+        get { rare?.exception }
+        set { if newValue != nil || rare != nil { rareFields.exception = newValue } }
+    }
     /// The loop outlives every future it runs (unowned(unsafe): no refcount traffic).
     unowned(unsafe) let loop: EventLoop
 
@@ -47,6 +53,7 @@ public class Future {
     /// What few futures ever need (cancellation details, a third callback), kept apart so
     /// that a million futures do not each carry it.
     private final class RareFields {
+        var exception: PyException?
         var cancelMessage: String?
         var cancelledException: PyException?
         var moreCallbacks: [DoneCallback] = []
@@ -83,8 +90,8 @@ public class Future {
     /// awaits the same kind of event over and over and shows the future to no one else.
     /// False (nothing changed) if it is not in that state.
     func rearm() -> Bool {
-        guard futureState == .finished, exception == nil, firstCallback == nil, secondCallback == nil,
-              rare == nil else { return false }
+        guard futureState == .finished, firstCallback == nil, secondCallback == nil,
+              rare == nil else { return false }      // (no rare fields: no exception either)
         futureState = .pending
         value = .none
         return true

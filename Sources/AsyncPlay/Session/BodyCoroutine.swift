@@ -25,7 +25,16 @@ extension TaskRecord: Coroutine {
     private func finishSuspension(_ thrown: PyException?) -> Suspension {
         switch body.step(at: Int(stepIndex)) {
         case .sleep(let d):
-            let outcome = sleep.resume(thrown, ownedBy: isTask && d.microseconds > 0 ? self : nil)
+            let outcome: Suspension
+            if let timer = awaited {
+                // A `run` body's sleep: `finally: h.cancel()` on its TimerFuture.
+                awaited = nil
+                timer.cancelHeldTimer()
+                outcome = AwaitFuture.resume(timer, thrown: thrown)
+            } else {
+                if d.microseconds > 0 { cancelOwnSleepTimer() }
+                outcome = thrown.map(Suspension.raised) ?? .returned(.none)
+            }
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
@@ -52,12 +61,16 @@ extension TaskRecord: Coroutine {
                 let until = loop.now + d
                 phase = .sleeping(until: until)
                 if isTask { session.emit(self, .sleeping(until: until)) }
-                // A spawned task sleeps on its own timer; a `run` body is main's coroutine.
-                if isTask && d.microseconds > 0 && ownSleepAvailable {
+                // `asyncio.sleep(d)`: a bare yield when d <= 0; a spawned task sleeps on its
+                // own timer; a `run` body (main's coroutine) on a TimerFuture.
+                if d.microseconds <= 0 { return .yielded }
+                if isTask && ownSleepAvailable {
                     loop.scheduleOwnSleep(self, until: until)
-                    return sleep.startedOnOwnTimer()
+                    return .sleeping
                 }
-                return sleep.start(loop, d)
+                let timer = loop.futureResolved(after: d)
+                awaited = timer
+                return .awaiting(timer)
             case .cpu(let d):
                 phase = .running
                 if isTask { session.emit(self, .holding(d)) } else { session.emitMain(.holding(d, command: "run")) }

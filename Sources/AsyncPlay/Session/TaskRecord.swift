@@ -40,7 +40,8 @@ public final class TaskRecord: Task {
 
     // The body's coroutine: where it is, and what the current step is suspended on.
     let body: Body
-    var sleep = SleepOperation()
+    /// What the current step awaits: a thread job's future, a task, or (a `run` body,
+    /// which cannot sleep on a task's own timer) its sleep's timer.
     var awaited: Future?
     /// The task's coroutine is the record itself (BodyCoroutine.swift).
     override func resumeCoroutine(_ thrown: PyException?) -> Suspension { resume(thrown) }

@@ -5,10 +5,8 @@
 ///     try: await fut  finally: h.cancel()
 ///
 /// The timer is let go when the next sleep starts (or with the owner), not as soon as the
-/// sleep ends: a million tasks wake in deadline order, far apart in memory, and freeing
-/// each timer then made malloc read a cold neighbouring block every time.
-///
-/// A spawned task sleeps on its own timer instead (`Task.ownSleep`): no future at all.
+/// sleep ends. Main's `sleep` command uses this; a task's body sleeps on its task's own
+/// timer, or (a `run` body) on a TimerFuture its record keeps (BodyCoroutine.swift).
 struct SleepOperation {
     private(set) var future: TimerFuture?
 
@@ -22,19 +20,11 @@ struct SleepOperation {
         return .awaiting(f)
     }
 
-    /// The same sleep run by its task on the task's own timer, which the caller (the
-    /// task's own coroutine, when `ownSleepAvailable`) has put in the loop's queue.
-    mutating func startedOnOwnTimer() -> Suspension {
-        future = nil
-        return .sleeping
-    }
-
     /// The sleep's outcome once the loop resumes us (`.returned(None)` or what was thrown).
-    /// Only right after `start`; `task` is the owner when it slept on its own timer.
-    mutating func resume(_ thrown: PyException?, ownedBy task: Task? = nil) -> Suspension {
+    /// Only right after `start`.
+    mutating func resume(_ thrown: PyException?) -> Suspension {
         defer { future?.cancelTimer() }
         guard let f = future else {
-            task?.cancelOwnSleepTimer()
             return thrown.map(Suspension.raised) ?? .returned(.none)
         }
         return AwaitFuture.resume(f, thrown: thrown)
