@@ -3,7 +3,7 @@ import CPrefetch
 /// An asyncio Future: pending, then cancelled or finished with a result or an exception.
 /// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
 /// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
-public class Future {
+public class Future: DoneCallback {
     public enum State { case pending, cancelled, finished }
 
     // Field order keeps the small fields in the padding after `value` (a million tasks
@@ -66,7 +66,10 @@ public class Future {
         return r
     }
 
-    init(loop: EventLoop) { self.loop = loop }
+    init(loop: EventLoop) {
+        self.loop = loop
+        super.init()
+    }
 
     public var isDone: Bool { futureState != .pending }
     public var isCancelled: Bool { futureState == .cancelled }
@@ -185,7 +188,7 @@ public class Future {
 final class ReleaseWaiter: DoneCallback {
     let waiter: Future
     init(_ waiter: Future) { self.waiter = waiter }
-    func futureDone(_ future: Future) {
+    override func futureDone(_ future: Future) {
         if !waiter.isDone { waiter.setResult(.none) }
     }
 }

@@ -2,7 +2,7 @@
 /// What the coroutine is depends on the subclass: `CoroutineTask` drives any coroutine
 /// (main's); the session's task record is its own coroutine (one object per spawned
 /// task instead of two). Every member here is `final`.
-public class Task: Future, DoneCallback {
+public class Task: Future {
     public final let name: String
     /// The future this task is blocked on (`_fut_waiter`).
     public final internal(set) var waitingOn: Future?
@@ -114,7 +114,7 @@ public class Task: Future, DoneCallback {
     final func cancelOwnSleepTimer() { cancelHeldTimer() }
 
     /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
-    public final func futureDone(_ future: Future) {
+    override public final func futureDone(_ future: Future) {
         step(future.resultError())
     }
 

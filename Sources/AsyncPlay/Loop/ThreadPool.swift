@@ -33,7 +33,7 @@ public final class ThreadJob: DoneCallback {
 
     /// `_chain_future`'s `_call_check_cancel`: when the awaiting side is cancelled,
     /// cancel the job too (which only works while it waits in the queue).
-    public func futureDone(_ f: Future) {
+    override public func futureDone(_ f: Future) {
         if f.isCancelled { cancelIfQueued() }
     }
 }

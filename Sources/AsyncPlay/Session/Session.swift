@@ -471,7 +471,7 @@ public final class Session: @unchecked Sendable {
 final class TaskEndReporter: DoneCallback {
     unowned(unsafe) let session: Session
     init(session: Session) { self.session = session }
-    func futureDone(_ future: Future) { session.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
+    override func futureDone(_ future: Future) { session.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
 }
 
 /// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).

@@ -1,6 +1,6 @@
 /// `asyncio.gather(*tasks, return_exceptions=…)`: a future over its children
 /// (`_GatheringFuture`), finished by the children's done-callbacks.
-final class GatheringFuture: Future, DoneCallback {
+final class GatheringFuture: Future {
     let children: [Future]
     let returnExceptions: Bool
     private var finishedChildren = 0
@@ -43,7 +43,7 @@ final class GatheringFuture: Future, DoneCallback {
     }
 
     /// `gather`'s `_done_callback`, once per child.
-    func futureDone(_ child: Future) {
+    override func futureDone(_ child: Future) {
         finishedChildren += 1
         if isDone {
             if !child.isCancelled { _ = child.retrieveException() }   // mark retrieved

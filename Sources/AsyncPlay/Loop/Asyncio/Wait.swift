@@ -1,6 +1,6 @@
 /// `await asyncio.wait(tasks, timeout=…, return_when=…)` (`tasks._wait`): resolves a
 /// waiter when the condition holds; cancels nothing, even on timeout.
-final class WaitCoroutine: Coroutine, DoneCallback {
+final class WaitCoroutine: DoneCallback, Coroutine {
     private let loop: EventLoop
     let futures: [Future]
     private let mode: WaitMode
@@ -44,7 +44,7 @@ final class WaitCoroutine: Coroutine, DoneCallback {
     }
 
     /// `_on_completion`
-    func futureDone(_ f: Future) {
+    override func futureDone(_ f: Future) {
         remaining -= 1
         let failed = !f.isCancelled && f.retrieveExceptionIf(mode == .firstException) != nil
         if remaining <= 0 || mode == .firstCompleted || (mode == .firstException && failed) {
