@@ -56,7 +56,13 @@ public final class EventLoop {
         pthread_mutex_init(&inboxLock, nil)
     }
 
-    deinit { timers.removeAll() }
+    deinit {
+        timers.removeAll()
+        // Callbacks never run: let go of what they counted.
+        while let item = ready.popFirst() {
+            if case .call(.done(let call)) = item { call.releaseCounted() }
+        }
+    }
 
     public var now: Instant { virtualClock?.now ?? clock.now }
 
@@ -230,8 +236,8 @@ public final class EventLoop {
         switch cb {
         case .step(let target, let exc):
             target.withTask { task in if !task.isDone { task.step(exc) } }
-        case .done(let target, let future):
-            target.futureDone(future)
+        case .done(let call):
+            call.invoke()
         case .resolve(let future):
             if !future.isDone { future.setResult(.none) }
         case .sleepDue(let target):

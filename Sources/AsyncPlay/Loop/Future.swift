@@ -24,6 +24,11 @@ public class Future: DoneCallback {
     final var timerHeld = false
     /// The timer is a task's own sleep (the future is that task), not a `TimerFuture`.
     final var timerIsOwnSleep = false
+    /// Bit 0: the first callback slot's reference is not counted; bit 1: the second's.
+    private var uncountedSlots: UInt8 = 0
+    /// Whether this future lives as long as its loop (a task: the session keeps every
+    /// task until the loop is gone), so the ready queue need not count it.
+    final var livesWithLoop = false
     /// What the future finished with when it failed. Kept with the rare fields: most
     /// futures succeed, and eight bytes less per task moved a million tasks' records
     /// into a smaller allocation size.
@@ -46,9 +51,10 @@ public class Future: DoneCallback {
         set { if newValue != nil || rare != nil { rareFields.cancelledException = newValue } }
     }
     // Most futures get one or two done-callbacks (a task: the session's and gather's), so
-    // two live inline; a third and more go to the side storage.
-    private var firstCallback: DoneCallback?
-    private var secondCallback: DoneCallback?
+    // two live inline; a third and more go to the side storage. A slot's reference is
+    // counted unless the callback was added `counted: false` (see `uncountedSlots`).
+    private var firstCallback: Unmanaged<DoneCallback>?
+    private var secondCallback: Unmanaged<DoneCallback>?
 
     /// What few futures ever need (cancellation details, a third callback), kept apart so
     /// that a million futures do not each carry it.
@@ -69,6 +75,11 @@ public class Future: DoneCallback {
     init(loop: EventLoop) {
         self.loop = loop
         super.init()
+    }
+
+    deinit {
+        if uncountedSlots & 1 == 0 { firstCallback?.release() }
+        if uncountedSlots & 2 == 0 { secondCallback?.release() }
     }
 
     public var isDone: Bool { futureState != .pending }
@@ -142,11 +153,20 @@ public class Future: DoneCallback {
         exceptionNeverRetrieved = true
     }
 
-    func addDoneCallback(_ cb: DoneCallback) {
+    /// `counted: false` is for a callback that lives as long as the loop (a task, the
+    /// session's end reporter): then neither the slot nor the ready queue counts it.
+    func addDoneCallback(_ cb: DoneCallback, counted: Bool = true) {
         if futureState != .pending {
-            loop.callSoon(.done(cb, self))
+            loop.callSoon(.done(DoneCall(counted ? .passRetained(cb) : .passUnretained(cb), counted: counted, of: self)))
         } else if rare?.moreCallbacks.isEmpty ?? true, secondCallback == nil {
-            if firstCallback == nil { firstCallback = cb } else { secondCallback = cb }
+            let ref: Unmanaged<DoneCallback> = counted ? .passRetained(cb) : .passUnretained(cb)
+            if firstCallback == nil {
+                firstCallback = ref
+                if !counted { uncountedSlots |= 1 }
+            } else {
+                secondCallback = ref
+                if !counted { uncountedSlots |= 2 }
+            }
         } else {
             rareFields.moreCallbacks.append(cb)
         }
@@ -156,8 +176,18 @@ public class Future: DoneCallback {
     @discardableResult
     func removeDoneCallback(_ cb: DoneCallback) -> Int {
         var removed = 0
-        if firstCallback === cb { firstCallback = nil; removed += 1 }
-        if secondCallback === cb { secondCallback = nil; removed += 1 }
+        if let f = firstCallback, f.toOpaque() == Unmanaged.passUnretained(cb).toOpaque() {
+            if uncountedSlots & 1 == 0 { f.release() }
+            firstCallback = nil
+            uncountedSlots &= ~1
+            removed += 1
+        }
+        if let s = secondCallback, s.toOpaque() == Unmanaged.passUnretained(cb).toOpaque() {
+            if uncountedSlots & 2 == 0 { s.release() }
+            secondCallback = nil
+            uncountedSlots &= ~2
+            removed += 1
+        }
         guard let r = rare, !r.moreCallbacks.isEmpty else { return removed }
         let before = r.moreCallbacks.count
         r.moreCallbacks.removeAll { $0 === cb }
@@ -166,20 +196,22 @@ public class Future: DoneCallback {
 
     private func scheduleCallbacks() {
         // In registration order: the slots fill first, and stay filled while more are added.
-        // `take()` moves each callback out of its slot (no extra retain and release).
+        // Each slot's reference (counted or not) moves into the ready queue as it is.
+        let uncounted = uncountedSlots
+        uncountedSlots = 0
         if let first = firstCallback.take() {
             // With a million tasks, whoever waits here (a task woken by its timer) is a
             // cache miss when its callback runs, a whole batch later: start loading it now.
-            asyncplay_prefetch(unsafeBitCast(ObjectIdentifier(first), to: UnsafeRawPointer.self), 4)
-            loop.callSoon(.done(consume first, self))
+            asyncplay_prefetch(first.toOpaque(), 4)
+            loop.callSoon(.done(DoneCall(first, counted: uncounted & 1 == 0, of: self)))
         }
         if let second = secondCallback.take() {
-            loop.callSoon(.done(consume second, self))
+            loop.callSoon(.done(DoneCall(second, counted: uncounted & 2 == 0, of: self)))
         }
         if let r = rare, !r.moreCallbacks.isEmpty {
             let callbacks = r.moreCallbacks
             r.moreCallbacks = []
-            for cb in callbacks { loop.callSoon(.done(cb, self)) }
+            for cb in callbacks { loop.callSoon(.done(DoneCall(.passRetained(cb), counted: true, of: self))) }
         }
     }
 }

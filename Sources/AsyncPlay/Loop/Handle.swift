@@ -4,7 +4,7 @@ public enum Callback {
     /// `Task.__step`: drive a task's coroutine one step, optionally throwing into it.
     case step(StepTarget, PyException?)
     /// A future's done-callback; futures never call them directly, always via `call_soon`.
-    case done(DoneCallback, Future)
+    case done(DoneCall)
     /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
     case resolve(Future)
     /// A task's own sleep timer fell due: the `_set_result_unless_cancelled` of the sleep
@@ -17,6 +17,40 @@ public enum Callback {
     case jobEnded(ThreadJob)
     /// `call_soon_threadsafe` from another thread (the shell delivering a typed line).
     case external(@Sendable () -> Void)
+}
+
+/// A done-callback and its future as the ready queue holds them. A reference is counted
+/// only where it must be: a task and the session's end reporter live as long as the loop
+/// (so a task woken by what it awaited, or reported as ended, costs no atomic operation),
+/// and so does a task as the future. Whatever is counted is released after the call, or
+/// by `releaseCounted` if the loop goes away first.
+public struct DoneCall {
+    let callback: Unmanaged<DoneCallback>
+    let future: Unmanaged<Future>
+    let callbackCounted: Bool
+    let futureCounted: Bool
+
+    /// Takes over one count of `callback` if `callbackCounted`; counts `future` unless it
+    /// lives as long as the loop.
+    init(_ callback: Unmanaged<DoneCallback>, counted callbackCounted: Bool, of future: Future) {
+        self.callback = callback
+        self.callbackCounted = callbackCounted
+        futureCounted = !future.livesWithLoop
+        self.future = futureCounted ? .passRetained(future) : .passUnretained(future)
+    }
+
+    public var target: DoneCallback { callback.takeUnretainedValue() }
+    public var doneFuture: Future { future.takeUnretainedValue() }
+
+    func invoke() {
+        callback._withUnsafeGuaranteedRef { cb in future._withUnsafeGuaranteedRef { cb.futureDone($0) } }
+        releaseCounted()
+    }
+
+    func releaseCounted() {
+        if callbackCounted { callback.release() }
+        if futureCounted { future.release() }
+    }
 }
 
 /// The task a `.step` callback drives, held without a reference count: a task that can

@@ -31,6 +31,7 @@ public class Task: Future {
     init(loop: EventLoop, name: String) {
         self.name = name
         super.init(loop: loop)
+        livesWithLoop = true
     }
 
     final func start() {
@@ -81,7 +82,8 @@ public class Task: Future {
             if f === self {
                 scheduleStep(.runtime("Task cannot await on itself: <Task pending name='\(name)'>"))
             } else {
-                f.addDoneCallback(self)
+                // Not counted: the task lives as long as the loop.
+                f.addDoneCallback(self, counted: false)
                 waitingOn = f
                 if mustCancel, (try? cancelFuture(f, message: cancelMessage)) == true { mustCancel = false }
             }

@@ -451,7 +451,7 @@ public final class Session: @unchecked Sendable {
         let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
         byName.insert(record, at: slot)
         record.start()
-        record.addDoneCallback(endReporter)
+        record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
         liveTasks += 1
         emit(record, .created)
         return .finished
@@ -508,7 +508,8 @@ private final class Tracer: LoopInstrument {
             } else {
                 what = task.hasStarted ? "step \(task.name) resumed" : "step \(task.name) starts (its first step)"
             }
-        case .done(let target, let future):
+        case .done(let call):
+            let target = call.target, future = call.doneFuture
             let owner = (future as? Task)?.name ?? "future"
             switch target {
             case let t as Task: what = "callback: \(owner) done, wake \(t.name)"
