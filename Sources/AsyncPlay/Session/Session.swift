@@ -90,8 +90,12 @@ public final class Session: @unchecked Sendable {
         let coroutine = MainCoroutine(session: self, carry: carry)
         mainCoroutine = coroutine
         main = CoroutineTask(loop: loop, name: "main", coroutine: coroutine)
-        loop.onIdle = { [unowned self] in self.loopIsIdle() }
-        loop.onStall = { [unowned self] in self.loopStalled() }
+        // Lent, not captured: the session outlives its loops, and capturing it (even
+        // unowned) cost an atomic retain and release each time the loop went idle, which
+        // is once per script line.
+        let me = Unmanaged.passUnretained(self)
+        loop.onIdle = { me._withUnsafeGuaranteedRef { $0.loopIsIdle() } }
+        loop.onStall = { me._withUnsafeGuaranteedRef { $0.loopStalled() } }
         while !main.isDone {
             loop.runOnce()
         }
