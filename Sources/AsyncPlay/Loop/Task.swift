@@ -43,8 +43,9 @@ public class Task: Future {
         loop.callSoon(.step(StepTarget(self), thrown))
     }
 
-    /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine.
-    func resumeCoroutine(_ thrown: PyException?) -> Suspension {
+    /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine. `awaited` is
+    /// the future its last step suspended on (nil when it did not, or it was let go).
+    func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
         fatalError("Task.resumeCoroutine: a subclass provides the coroutine")
     }
 
@@ -56,11 +57,11 @@ public class Task: Future {
             if thrown?.isCancellation != true { thrown = makeCancelledError() }
             mustCancel = false
         }
-        waitingOn = nil
+        let awaited = waitingOn.take()
         ownSleep = .none
         hasStarted = true
         loop.currentTask = self
-        let suspension = resumeCoroutine(thrown)
+        let suspension = resumeCoroutine(thrown, awaited: awaited)
         loop.currentTask = nil
         switch consume suspension {
         case .returned(let v):
@@ -200,5 +201,5 @@ final class CoroutineTask: Task {
         start()
     }
 
-    override func resumeCoroutine(_ thrown: PyException?) -> Suspension { coroutine.resume(thrown) }
+    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension { coroutine.resume(thrown) }
 }

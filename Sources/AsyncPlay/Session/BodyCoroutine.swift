@@ -1,8 +1,8 @@
 /// The coroutine a BODY stands for: its steps in order, then `return VALUE` (or its own
 /// name). Runs as a Task (`spawn`) or inline in main (`run`). Its state lives in the
-/// task's record.
-extension TaskRecord: Coroutine {
-    public func resume(_ thrown: PyException?) -> Suspension {
+/// task's record; what its last step awaited comes back as `awaited`.
+extension TaskRecord {
+    func resume(_ thrown: PyException?, awaited: Future?) -> Suspension {
         if stepIndex < 0 {
             // A coroutine that never ran gets the exception at its first line: no step runs.
             if let e = thrown { return .raised(e) }
@@ -14,7 +14,7 @@ extension TaskRecord: Coroutine {
             stepIndex = 0
         } else {
             // Back from the suspension of step `stepIndex`.
-            let outcome = finishSuspension(thrown)
+            let outcome = finishSuspension(thrown, awaited: awaited)
             if case .raised = outcome { return outcome }
             phase = .running
             stepIndex += 1
@@ -22,13 +22,12 @@ extension TaskRecord: Coroutine {
         return runSteps()
     }
 
-    private func finishSuspension(_ thrown: PyException?) -> Suspension {
+    private func finishSuspension(_ thrown: PyException?, awaited: Future?) -> Suspension {
         switch body.step(at: Int(stepIndex)) {
         case .sleep(let d):
             let outcome: Suspension
             if let timer = awaited {
-                // A `run` body's sleep: `finally: h.cancel()` on its TimerFuture.
-                awaited = nil
+                // A sleep on a TimerFuture (a `run` body's): `finally: h.cancel()`.
                 timer.cancelHeldTimer()
                 outcome = AwaitFuture.resume(timer, thrown: thrown)
             } else {
@@ -43,8 +42,8 @@ extension TaskRecord: Coroutine {
             }
             return outcome
         case .thread, .await:
-            let f = awaited!
-            awaited = nil
+            // (Nothing awaited: the task was let go of it to have an exception thrown in.)
+            guard let f = awaited else { return .raised(thrown ?? .runtime("await wasn't used with future")) }
             return AwaitFuture.resume(f, thrown: thrown)
         case .cpu, .fail:
             return thrown.map(Suspension.raised) ?? .returned(.none)
@@ -68,9 +67,7 @@ extension TaskRecord: Coroutine {
                     loop.scheduleOwnSleep(self, until: until)
                     return .sleeping
                 }
-                let timer = loop.futureResolved(after: d)
-                awaited = timer
-                return .awaiting(timer)
+                return .awaiting(loop.futureResolved(after: d))
             case .cpu(let d):
                 phase = .running
                 if isTask { session.emit(self, .holding(d)) } else { session.emitMain(.holding(d, command: "run")) }
@@ -79,7 +76,6 @@ extension TaskRecord: Coroutine {
                 let job = loop.runInExecutor(d, owner: name)
                 phase = .inThread(job)
                 if isTask { session.emit(self, .inThread(job: job)) }
-                awaited = job.future
                 return .awaiting(job.future)
             case .await(let ref):
                 guard let target = session.task(named: ref.name) else {
@@ -90,7 +86,6 @@ extension TaskRecord: Coroutine {
                 if let immediate = AwaitFuture.start(target) {
                     if case .raised = immediate { return immediate }
                 } else {
-                    awaited = target
                     return .awaiting(target)
                 }
             case .fail(let type, let message):

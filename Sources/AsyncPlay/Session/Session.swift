@@ -479,15 +479,18 @@ final class TaskEndReporter: DoneCallback {
 }
 
 /// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).
+/// It keeps what the body awaits, as a task's `waitingOn` does for a spawned body.
 private final class RunCoroutine: Coroutine {
-    let body: Coroutine
+    let body: TaskRecord
     let done: () -> Void
-    init(_ body: Coroutine, done: @escaping () -> Void) {
+    private var awaited: Future?
+    init(_ body: TaskRecord, done: @escaping () -> Void) {
         self.body = body
         self.done = done
     }
     func resume(_ thrown: PyException?) -> Suspension {
-        let s = body.resume(thrown)
+        let s = body.resume(thrown, awaited: awaited.take())
+        if case .awaiting(let f) = s { awaited = f }
         switch s {
         case .returned, .raised: done()
         default: break

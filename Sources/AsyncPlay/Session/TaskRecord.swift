@@ -40,11 +40,12 @@ public final class TaskRecord: Task {
 
     // The body's coroutine: where it is, and what the current step is suspended on.
     let body: Body
-    /// What the current step awaits: a thread job's future, a task, or (a `run` body,
-    /// which cannot sleep on a task's own timer) its sleep's timer.
-    var awaited: Future?
-    /// The task's coroutine is the record itself (BodyCoroutine.swift).
-    override func resumeCoroutine(_ thrown: PyException?) -> Suspension { resume(thrown) }
+    /// The task's coroutine is the record itself (BodyCoroutine.swift). What it awaited
+    /// is held by whoever drives it (the task's `waitingOn`, or main's RunCoroutine),
+    /// not by the record: eight bytes less in every task's record.
+    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
+        resume(thrown, awaited: awaited)
+    }
 
     /// A spawned task (false: a `run` body, awaited inline by main).
     var isTask: Bool { sequence >= 0 }
