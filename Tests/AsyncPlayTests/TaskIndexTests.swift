@@ -6,8 +6,23 @@ import XCTest
 /// a generated script's T0…Tn, are the worst case for a weak hash).
 final class TaskIndexTests: XCTestCase {
     func testFindsEveryNameAfterGrowingAndReportsTakenNames() {
+        findsEveryName(in: TaskIndex())
+    }
+
+    /// Sized up front for fewer names than it gets (a script's spawn-line count is a hint),
+    /// it grows past the hint and still finds everything.
+    func testAnIndexSizedForFewerNamesStillGrows() {
+        findsEveryName(in: TaskIndex(expecting: 1000))
+    }
+
+    func testScriptCountsItsSpawnLinesAsAHint() {
+        let script = Script.parse(Array("spawn A 1s\nspawn B 2s; spawn C 1s\n# spawn X\nrun 1s\nsleep 1ms\ngather\n  spawn D 1s\n".utf8))
+        XCTAssertFalse(script.hasErrors)
+        XCTAssertEqual(script.spawnCount, 2)       // lines starting with `spawn `, not commands
+    }
+
+    private func findsEveryName(in index: TaskIndex) {
         let session = Session(lines: .external(waitForLine: nil), sink: NullSink())
-        let index = TaskIndex()
         let body = Body(first: .sleep(.zero))
         var records: [TaskRecord] = []
         for i in 0..<5000 {

@@ -20,6 +20,9 @@ public struct Script: Sendable {
     /// session's recorded history (see `Command.readsHistory`). Without one, nothing needs
     /// the event log. Found by the check, which sees every line.
     public private(set) var readsHistory = false
+    /// How many lines start with `spawn ` (about how many tasks the script makes). A hint
+    /// for sizing the session's task table up front.
+    public private(set) var spawnCount = 0
 
     public var hasErrors: Bool { !diagnostics.isEmpty }
     public var lineCount: Int { lineStarts.count }
@@ -89,9 +92,13 @@ public struct Script: Sendable {
         var history = false
         var packed: [SpawnLine.Packed] = []
         if !keep { packed.reserveCapacity(lineStarts.count) }
+        var spawns = 0
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
                 let line = UnsafeBufferPointer(rebasing: file[lineRange(n)])
+                // A line that starts with `spawn ` (a count, not a parse: a hint).
+                if line.count > 6 && line[5] == UInt8(ascii: " ")
+                    && ASCIIScan.equals(UnsafeBufferPointer(rebasing: line[0 ..< 5]), "spawn") { spawns += 1 }
                 if !keep {
                     // What `parseLine` would read on its fast path, kept packed for the run.
                     if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
@@ -109,6 +116,7 @@ public struct Script: Sendable {
         }
         diagnostics = found
         readsHistory = history
+        spawnCount = spawns
         parsed = found.isEmpty ? kept : []
         packedSpawns = found.isEmpty ? packed : []
     }

@@ -60,7 +60,9 @@ public struct ScriptRunner {
         // Lines are parsed as main asks for them; blank and comment lines are echoed then,
         // so the transcript keeps every line of the file, in order.
         let feed = script.lineFeed(skipped: echo)
-        let session = Session(options: sessionOptions, lines: .script(feed), sink: liveOutput ? FlushingSink(sink, out) : sink)
+        var options = sessionOptions
+        options.expectedTasks = script.spawnCount
+        let session = Session(options: options, lines: .script(feed), sink: liveOutput ? FlushingSink(sink, out) : sink)
         session.run()
         out.flush()
         if processEndsAfterRun { _ = Unmanaged.passRetained(session) }

@@ -12,6 +12,10 @@ public final class Session: @unchecked Sendable {
         public var clock: () -> LoopClock = { VirtualClock() }
         /// Record how late every timer ran (see `timerLateness`); for benchmarks.
         public var measureTimerLateness = false
+        /// How many tasks the first loop will likely spawn (a script's spawn count): its
+        /// task table is sized for them at once instead of growing by doubling, which
+        /// copied and rehashed a million tasks' entries about twice over.
+        public var expectedTasks = 0
         public init() {}
     }
 
@@ -23,7 +27,7 @@ public final class Session: @unchecked Sendable {
 
     /// Every task of this loop, in creation order (kept by the name index).
     public var tasks: [TaskRecord] { byName.records }
-    private var byName = TaskIndex()
+    private var byName: TaskIndex
     private var unnamedCounter = 0
     private var liveTasks = 0
     private var main: Task!
@@ -54,6 +58,7 @@ public final class Session: @unchecked Sendable {
         sinkUsesPhases = sink.usesPhaseEvents
         self.lines = lines
         workers = options.workers
+        byName = TaskIndex(expecting: min(options.expectedTasks, options.limits.maxLiveTasks))
         loop = EventLoop(clock: options.clock(), workers: options.workers)
     }
 

@@ -22,9 +22,12 @@ final class TaskIndex {
     private(set) var records: [TaskRecord] = []
     var count: Int { records.count }
 
-    init() {
+    /// Sized for `expected` names at once (at most half full, as it grows).
+    init(expecting expected: Int = 0) {
         capacity = 16
+        while capacity < 2 * expected { capacity *= 2 }
         slots = TaskIndex.allocateSlots(capacity)
+        records.reserveCapacity(expected)
     }
 
     deinit { TaskIndex.freeSlots(slots, capacity) }
