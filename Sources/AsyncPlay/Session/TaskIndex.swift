@@ -40,7 +40,8 @@ final class TaskIndex {
     }
 
     func slot(for name: String) -> Slot {
-        let h = TaskIndex.hash(name)
+        let h: UInt32
+        if let p = prefetched, p.name == name { h = p.hash } else { h = TaskIndex.hash(name) }
         let mask = capacity - 1
         var i = Int(h) & mask
         while case let s = slots[i], s != 0 {
@@ -55,10 +56,14 @@ final class TaskIndex {
 
     subscript(name: String) -> TaskRecord? { slot(for: name).found }
 
-    /// Starts loading the slot where a lookup of `name` begins (a hint; nothing changes).
+    /// Starts loading the slot where a lookup of `name` begins (a hint; nothing changes
+    /// but the remembered hash, which the lookup that follows then need not compute).
     func prefetch(_ name: String) {
-        asyncplay_prefetch(slots + (Int(TaskIndex.hash(name)) & (capacity - 1)), 1)
+        let h = TaskIndex.hash(name)
+        prefetched = (name, h)
+        asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
     }
+    private var prefetched: (name: String, hash: UInt32)?
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
     func insert(_ record: TaskRecord, at slot: Slot) {
