@@ -162,8 +162,8 @@ public final class EventLoop {
         let t = now
         while let deadline = timers.firstDeadline, deadline <= t.microseconds {
             let head = timers.pop()!
-            head.timerScheduled = false
             if head.timerCancelled { drop(head); cancelledTimers -= 1; continue }
+            head.timerScheduled = false           // due: in the ready queue, still held
             ready.append(.timer(head, deadline: deadline))
         }
         var batch = ready.count
@@ -236,14 +236,14 @@ public final class EventLoop {
         switch cb {
         case .step(let target, let exc):
             target.withTask { task in if !task.isDone { task.step(exc) } }
+        case .wake(let target, let exc):            // runs as `.step` (traced differently)
+            target.withTask { task in if !task.isDone { task.step(exc) } }
         case .done(let call):
             call.invoke()
         case .resolve(let future):
             if !future.isDone { future.setResult(.none) }
         case .sleepDue(let target):
             target.withTask { $0.ownSleepDue() }
-        case .wake(let target, let exc):
-            target.withTask { task in if !task.isDone { task.step(exc) } }
         case .jobEnded(let job):
             // `_copy_future_state`: nothing to do if the awaiting side gave up.
             if !job.future.isDone { job.future.setResult(.none) }

@@ -82,8 +82,16 @@ public class Future: DoneCallback {
     }
 
     deinit {
-        if referenceBits & 1 == 0 { firstCallback?.release() }
-        if referenceBits & 2 == 0 { secondCallback?.release() }
+        emptySlot(&firstCallback, bit: 1)
+        emptySlot(&secondCallback, bit: 2)
+    }
+
+    /// Empties a callback slot (`bit` 1: the first, 2: the second), letting go of its
+    /// reference if it was counted.
+    private func emptySlot(_ slot: inout Unmanaged<DoneCallback>?, bit: UInt8) {
+        if referenceBits & bit == 0 { slot?.release() }
+        slot = nil
+        referenceBits &= ~bit
     }
 
     public var isDone: Bool { futureState != .pending }
@@ -180,18 +188,9 @@ public class Future: DoneCallback {
     @discardableResult
     func removeDoneCallback(_ cb: DoneCallback) -> Int {
         var removed = 0
-        if let f = firstCallback, f.toOpaque() == Unmanaged.passUnretained(cb).toOpaque() {
-            if referenceBits & 1 == 0 { f.release() }
-            firstCallback = nil
-            referenceBits &= ~1
-            removed += 1
-        }
-        if let s = secondCallback, s.toOpaque() == Unmanaged.passUnretained(cb).toOpaque() {
-            if referenceBits & 2 == 0 { s.release() }
-            secondCallback = nil
-            referenceBits &= ~2
-            removed += 1
-        }
+        let target = Unmanaged.passUnretained(cb).toOpaque()
+        if firstCallback?.toOpaque() == target { emptySlot(&firstCallback, bit: 1); removed += 1 }
+        if secondCallback?.toOpaque() == target { emptySlot(&secondCallback, bit: 2); removed += 1 }
         guard let r = rare, !r.moreCallbacks.isEmpty else { return removed }
         let before = r.moreCallbacks.count
         r.moreCallbacks.removeAll { $0 === cb }

@@ -11,7 +11,8 @@ public enum Callback {
     /// future it does not have (see `Task.ownSleep`).
     case sleepDue(StepTarget)
     /// `Task.__wakeup` from that sleep: step the task with what the sleep future's
-    /// `result()` would give (nil, or the CancelledError of cancelling the sleep).
+    /// `result()` would give (nil, or the CancelledError of cancelling the sleep). Runs
+    /// as `.step`; a trace names it as the future's callback it stands for.
     case wake(StepTarget, PyException?)
     /// `_chain_future`'s `_set_state`: a thread job ended; copy that into its asyncio future.
     case jobEnded(ThreadJob)
@@ -39,8 +40,8 @@ public struct DoneCall {
         self.future = futureCounted ? .passRetained(future) : .passUnretained(future)
     }
 
-    public var target: DoneCallback { callback.takeUnretainedValue() }
-    public var doneFuture: Future { future.takeUnretainedValue() }
+    var target: DoneCallback { callback.takeUnretainedValue() }
+    var doneFuture: Future { future.takeUnretainedValue() }
 
     func invoke() {
         callback._withUnsafeGuaranteedRef { cb in future._withUnsafeGuaranteedRef { cb.futureDone($0) } }

@@ -27,7 +27,8 @@ extension TaskRecord {
         case .sleep(let d):
             let outcome: Suspension
             if let timer = awaited {
-                // A sleep on a TimerFuture (a `run` body's): `finally: h.cancel()`.
+                // A sleep on a TimerFuture (a `run` body's, or a task's whose own timer was
+                // still held): `finally: h.cancel()`.
                 timer.cancelHeldTimer()
                 outcome = AwaitFuture.resume(timer, thrown: thrown)
             } else {
@@ -61,7 +62,8 @@ extension TaskRecord {
                 phase = .sleeping(until: until)
                 if isTask { session.emit(self, .sleeping(until: until)) }
                 // `asyncio.sleep(d)`: a bare yield when d <= 0; a spawned task sleeps on its
-                // own timer; a `run` body (main's coroutine) on a TimerFuture.
+                // own timer; a `run` body (main's coroutine) on a TimerFuture, which whoever
+                // drives the body holds and hands back as `awaited`.
                 if d.microseconds <= 0 { return .yielded }
                 if isTask && ownSleepAvailable {
                     loop.scheduleOwnSleep(self, until: until)

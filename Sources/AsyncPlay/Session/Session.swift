@@ -341,8 +341,6 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                // `as`, not `map`: an upcast array of objects shares the storage, where a
-                // map built a second array and retained every task in it.
                 let g = GatheringFuture(loop: loop, children: rs as [Future], returnExceptions: returnExceptions,
                                         childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)

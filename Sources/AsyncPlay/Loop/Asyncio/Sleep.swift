@@ -4,9 +4,8 @@
 ///     fut = loop.create_future(); h = loop.call_later(delay, set_result_unless_cancelled, fut)
 ///     try: await fut  finally: h.cancel()
 ///
-/// The timer is let go when the next sleep starts (or with the owner), not as soon as the
-/// sleep ends. Main's `sleep` command uses this; a task's body sleeps on its task's own
-/// timer, or (a `run` body) on a TimerFuture its record keeps (BodyCoroutine.swift).
+/// Main's `sleep` command. A body's sleep (BodyCoroutine.swift) is the task's own timer,
+/// or a TimerFuture held by whoever drives the body.
 struct SleepOperation {
     private(set) var future: TimerFuture?
 
