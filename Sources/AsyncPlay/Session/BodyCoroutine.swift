@@ -8,7 +8,7 @@ extension TaskRecord {
             if let e = thrown { return .raised(e) }
             if isTask {
                 started = loop.now
-                session.emit(self, .started)
+                emit(.started)
             }
             phase = .running
             stepIndex = 0
@@ -39,7 +39,7 @@ extension TaskRecord {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
                 let late = loop.now - until
-                if late.microseconds >= 1000 && loop.lastHoldEnd > until { session.emit(self, .late(by: late)) }
+                if late.microseconds >= 1000 && loop.lastHoldEnd > until { emit(.late(by: late)) }
             }
             return outcome
         case .thread, .await:
@@ -60,7 +60,7 @@ extension TaskRecord {
             case .sleep(let d):
                 let until = loop.now + d
                 phase = .sleeping(until: until)
-                if isTask { session.emit(self, .sleeping(until: until)) }
+                if isTask { emit(.sleeping(until: until)) }
                 // `asyncio.sleep(d)`: a bare yield when d <= 0; a spawned task sleeps on its
                 // own timer; a `run` body (main's coroutine) on a TimerFuture, which whoever
                 // drives the body holds and hands back as `awaited`.
@@ -72,19 +72,19 @@ extension TaskRecord {
                 return .awaiting(loop.futureResolved(after: d))
             case .cpu(let d):
                 phase = .running
-                if isTask { session.emit(self, .holding(d)) } else { session.emitMain(.holding(d, command: "run")) }
+                if isTask { emit(.holding(d)) } else { withSession { $0.emitMain(.holding(d, command: "run")) } }
                 loop.hold(d)
             case .thread(let d):
                 let job = loop.runInExecutor(d, owner: name)
                 phase = .inThread(job)
-                if isTask { session.emit(self, .inThread(job: job)) }
+                if isTask { emit(.inThread(job: job)) }
                 return .awaiting(job.future)
             case .await(let ref):
-                guard let target = session.task(named: ref.name) else {
+                guard let target = withSession({ $0.task(named: ref.name) }) else {
                     return .raised(PyException("NameError", "unknown task '\(ref.name)'"))
                 }
                 phase = .waiting(for: target)
-                if isTask { session.emit(self, .waiting(for: target)) }
+                if isTask { emit(.waiting(for: target)) }
                 if let immediate = AwaitFuture.start(target) {
                     if case .raised = immediate { return immediate }
                 } else {

@@ -476,9 +476,11 @@ public final class Session: @unchecked Sendable {
 /// done / failed / cancelled when the loop runs it, one batch after the task finished.
 /// One per session, shared by every task.
 final class TaskEndReporter: DoneCallback {
-    unowned(unsafe) let session: Session
-    init(session: Session) { self.session = session }
-    override func futureDone(_ future: Future) { session.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
+    private let session: Unmanaged<Session>     // lent: see TaskRecord's `owner`
+    init(session: Session) { self.session = Unmanaged.passUnretained(session) }
+    override func futureDone(_ future: Future) {
+        session._withUnsafeGuaranteedRef { $0.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
+    }
 }
 
 /// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).

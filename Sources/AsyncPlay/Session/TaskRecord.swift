@@ -36,7 +36,13 @@ public final class TaskRecord: Task {
     var stepIndex: Int32 = -1          // the body's step; -1: not started yet
     /// The session that runs the body and reports this task's end (it outlives every
     /// task it runs).
-    unowned(unsafe) let session: Session
+    /// Lent, not counted: an `unowned(unsafe)` reference is copied strong (an atomic
+    /// retain and release) at every use, and a task reports three events.
+    private let owner: Unmanaged<Session>
+    /// Calls `body` with the session, without counting a reference to it.
+    func withSession<R>(_ body: (Session) -> R) -> R { owner._withUnsafeGuaranteedRef(body) }
+    /// Reports one of this task's events.
+    func emit(_ kind: TaskEvent.Kind) { owner._withUnsafeGuaranteedRef { $0.emit(self, kind) } }
 
     // The body's coroutine: where it is, and what the current step is suspended on.
     let body: Body
@@ -57,7 +63,7 @@ public final class TaskRecord: Task {
         self.created = session.loop.now
         self.line = Int32(clamping: line)
         self.body = body
-        self.session = session
+        owner = Unmanaged.passUnretained(session)
         super.init(loop: session.loop, name: name)
     }
 
