@@ -196,7 +196,8 @@ public final class EventLoop {
         if timers.count > 100 && cancelledTimers * 2 > timers.count {
             timers.removeCancelled(drop)
             cancelledTimers = 0
-        } else {
+        } else if cancelledTimers > 0 {
+            // (Checked first: the head timer's flag is a cache miss at a million timers.)
             while timers.firstIsCancelled {
                 drop(timers.pop()!)
                 cancelledTimers -= 1

@@ -30,6 +30,8 @@ public final class Session: @unchecked Sendable {
     private var byName: TaskIndex
     private var unnamedCounter = 0
     private var liveTasks = 0
+    /// Tasks of this loop that ended with an exception (CancelledError aside).
+    private var failedTasks = 0
     private var main: Task!
     private var mainCoroutine: MainCoroutine!
     /// Tasks main is blocked on, for the deadlock explanation.
@@ -83,6 +85,7 @@ public final class Session: @unchecked Sendable {
         byName = TaskIndex()
         unnamedCounter = 0
         liveTasks = 0
+        failedTasks = 0
         if traceOn { loop.instrument = tracer }
     }
 
@@ -241,10 +244,14 @@ public final class Session: @unchecked Sendable {
 
     /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
     func cancelAllTasks() {
+        // No live task: nothing to walk (at a million tasks, a cache miss each).
+        guard liveTasks > 0 else { return }
         for r in tasks where !r.isDone { _ = cancel(r, message: nil, line: nil) }
     }
 
     func reportNeverRetrieved() {
+        // Only a failed task can hold an exception nobody retrieved.
+        guard failedTasks > 0 else { return }
         for r in tasks where r.futureState == .finished && r.exceptionNeverRetrieved {
             r.exceptionNeverRetrieved = false
             emit(r, .exceptionNeverRetrieved(r.exception!))
@@ -272,6 +279,7 @@ public final class Session: @unchecked Sendable {
         if r.isCancelled {
             emit(r, .cancelled)
         } else if let e = r.exception {
+            failedTasks += 1
             emit(r, .failed(e))
         } else {
             emit(r, .done(r.value))
@@ -341,7 +349,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = GatheringFuture(loop: loop, children: rs as [Future], returnExceptions: returnExceptions,
+                let g = GatheringFuture(loop: loop, children: TaskRecord.asFutures(rs), returnExceptions: returnExceptions,
                                         childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
                 return .suspends(c, finish: { .value($0) })
@@ -352,7 +360,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let c = WaitCoroutine(loop: loop, futures: rs as [Future], mode: mode, timeout: timeout)
+                let c = WaitCoroutine(loop: loop, futures: TaskRecord.asFutures(rs), mode: mode, timeout: timeout)
                 return .suspends(c, finish: { _ in
                     var seen = Set<ObjectIdentifier>()
                     let unique = rs.filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { $0.sequence < $1.sequence }
