@@ -31,7 +31,7 @@ final class OwnSleepTests: XCTestCase {
             guard next < delays.count else { return .returned(.none) }
             next += 1
             task.loop.scheduleOwnSleep(task, until: task.loop.now + delays[next - 1])
-            return .sleeping
+            return .awaitingOwnFuture
         }
     }
 
@@ -68,10 +68,10 @@ final class OwnSleepTests: XCTestCase {
         let loop = EventLoop(clock: VirtualClock(), workers: 1)
         let (a, sa) = spawn(loop, "A", [1000])
         loop.runOnce()                                  // A's first step: asleep
-        XCTAssertEqual(a.ownSleep, .pending)
+        XCTAssertEqual(a.ownFuture, .pending)
         XCTAssertTrue(loop.hasTimers)
         XCTAssertEqual(try a.requestCancel(message: "bye"), true)
-        XCTAssertEqual(a.ownSleep, .done)
+        XCTAssertEqual(a.ownFuture, .done)
         // A second cancel before A has stepped finds the sleep done: it is not forwarded,
         // A must cancel itself at its next step (asyncio's `_must_cancel`), and says True.
         XCTAssertEqual(try a.requestCancel(message: "again"), true)

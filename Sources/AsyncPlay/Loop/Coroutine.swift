@@ -4,9 +4,11 @@ public enum Suspension {
     case awaiting(Future)
     /// A bare `yield`: give the loop one iteration (`asyncio.sleep(0)`).
     case yielded
-    /// Blocked in `asyncio.sleep` on the task's own timer, already in the loop's queue
-    /// (only a task's own coroutine returns this: see `Task.ownSleep`).
-    case sleeping
+    /// Blocked on a future that only this task awaits and nobody else sees, kept as the
+    /// task's own state instead of an object (see `Task.ownFuture`): a spawned task's
+    /// `asyncio.sleep`, whose timer is already in the loop's queue, or main waiting for
+    /// its next line, which the session delivers. Only a task's own coroutine returns this.
+    case awaitingOwnFuture
     /// `return value` (StopIteration).
     case returned(PyValue)
     /// An exception escaped the coroutine.

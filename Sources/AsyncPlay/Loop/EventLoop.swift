@@ -77,7 +77,7 @@ public final class EventLoop {
         return t
     }
 
-    /// Puts `task`'s own sleep timer in the queue (see `Task.ownSleep`).
+    /// Puts `task`'s own sleep timer in the queue (see `Task.ownFuture`).
     func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
         task.timerIsOwnSleep = true
         hold(timer: task, until: deadline)
@@ -244,7 +244,7 @@ public final class EventLoop {
         case .resolve(let future):
             if !future.isDone { future.setResult(.none) }
         case .sleepDue(let target):
-            target.withTask { $0.ownSleepDue() }
+            target.withTask { $0.resolveOwnFuture() }
         case .jobEnded(let job):
             // `_copy_future_state`: nothing to do if the awaiting side gave up.
             if !job.future.isDone { job.future.setResult(.none) }

@@ -14,7 +14,7 @@ public class Future: DoneCallback {
     /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
     public internal(set) var exceptionNeverRetrieved = false
     // The loop's bookkeeping for a future its timer queue holds: a `TimerFuture`, or a task
-    // whose own sleep timer it is (see `Task.ownSleep`). Bytes in what was padding.
+    // whose own sleep timer it is (see `Task.ownFuture`). Bytes in what was padding.
     /// In the timer heap, not yet due (CPython's `TimerHandle._scheduled`): only then does
     /// cancelling count towards the loop's "too many cancelled timers" clean-up.
     final var timerScheduled = false
@@ -110,17 +110,6 @@ public class Future: DoneCallback {
     func result() -> Result<PyValue, PyException> {
         if let e = resultError() { return .failure(e) }
         return .success(value)
-    }
-
-    /// Makes a future that finished with a plain result pending again, for an owner that
-    /// awaits the same kind of event over and over and shows the future to no one else.
-    /// False (nothing changed) if it is not in that state.
-    func rearm() -> Bool {
-        guard futureState == .finished, firstCallback == nil, secondCallback == nil,
-              rare == nil else { return false }      // (no rare fields: no exception either)
-        futureState = .pending
-        value = .none
-        return true
     }
 
     /// What `result()` would throw, or nil when it would return (the value is not copied).

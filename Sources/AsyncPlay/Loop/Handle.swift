@@ -8,7 +8,7 @@ public enum Callback {
     /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
     case resolve(Future)
     /// A task's own sleep timer fell due: the `_set_result_unless_cancelled` of the sleep
-    /// future it does not have (see `Task.ownSleep`).
+    /// future it does not have (see `Task.ownFuture`).
     case sleepDue(StepTarget)
     /// `Task.__wakeup` from that sleep: step the task with what the sleep future's
     /// `result()` would give (nil, or the CancelledError of cancelling the sleep). Runs
@@ -84,7 +84,7 @@ public class DoneCallback {
 /// A future that a timer resolves at its deadline: asyncio's
 /// `fut = loop.create_future(); h = loop.call_at(when, _set_result_unless_cancelled, fut)`
 /// in one object. The timeouts of wait and wait_for, main's `sleep` and a `run` body's
-/// sleeps are of this kind; a spawned task's sleep needs no object at all (`Task.ownSleep`).
+/// sleeps are of this kind; a spawned task's sleep needs no object at all (`Task.ownFuture`).
 /// `cancelTimer()` is `h.cancel()`: it only marks the timer; the loop drops it when it
 /// reaches the head of the heap or the ready queue. The timer queue keeps the deadline.
 public final class TimerFuture: Future {

@@ -12,20 +12,22 @@ public class Task: Future {
     /// Whether the coroutine has run its first step (a task cancelled before that never starts).
     public final private(set) var hasStarted = false
 
-    /// `await asyncio.sleep(d)` as the task's own state instead of a future of its own.
-    /// The sleep future is awaited by its task alone and never shown to anyone, so the
-    /// task stands in for it: its timer is the task itself in the loop's queue, and its
-    /// one done-callback (`__wakeup`) is a `.wake` of the task. A million sleeping tasks
-    /// then cost a million objects, not two million.
-    enum OwnSleep: UInt8 {
+    /// A future awaited by this task alone and never shown to anyone, as the task's own
+    /// state instead of an object: the task stands in for it, and the future's one
+    /// done-callback (`__wakeup`) is a `.wake` of the task. Two such futures:
+    /// - `await asyncio.sleep(d)`: its timer is the task itself in the loop's queue, so
+    ///   a million sleeping tasks cost a million objects, not two million;
+    /// - main's wait for its next line: the session resolves it when the line arrives
+    ///   (a future per line, with its callback bookkeeping, was a tenth of a line's cost).
+    enum OwnFuture: UInt8 {
         case none
-        /// The sleep future is pending: the task is blocked on it (`_fut_waiter`).
+        /// The future is pending: the task is blocked on it (`_fut_waiter`).
         case pending
-        /// The sleep future is done (its timer fired, or it was cancelled); the `.wake`
-        /// is queued and the task has not stepped yet.
+        /// The future is done (resolved or cancelled); the `.wake` is queued and the task
+        /// has not stepped yet.
         case done
     }
-    final var ownSleep = OwnSleep.none
+    final var ownFuture = OwnFuture.none
 
     /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
     init(loop: EventLoop, name: String) {
@@ -58,7 +60,7 @@ public class Task: Future {
             mustCancel = false
         }
         let awaited = waitingOn.take()
-        ownSleep = .none
+        ownFuture = .none
         hasStarted = true
         loop.currentTask = self
         let suspension = resumeCoroutine(thrown, awaited: awaited)
@@ -90,9 +92,9 @@ public class Task: Future {
             }
         case .yielded:
             scheduleStep(nil)
-        case .sleeping:
-            ownSleep = .pending
-            if mustCancel { cancelOwnSleep(message: cancelMessage); mustCancel = false }
+        case .awaitingOwnFuture:
+            ownFuture = .pending
+            if mustCancel { cancelOwnFuture(message: cancelMessage); mustCancel = false }
         }
     }
 
@@ -100,16 +102,17 @@ public class Task: Future {
     /// the timer of an earlier sleep (cancelled, but not yet dropped).
     final var ownSleepAvailable: Bool { !timerHeld }
 
-    /// The sleep future's `_set_result_unless_cancelled`, run when its timer is due.
-    final func ownSleepDue() {
-        guard ownSleep == .pending else { return }
-        ownSleep = .done
+    /// The own future's `set_result(None)` (for a sleep, `_set_result_unless_cancelled`,
+    /// run when its timer is due): the task wakes at the loop's next iteration.
+    final func resolveOwnFuture() {
+        guard ownFuture == .pending else { return }
+        ownFuture = .done
         loop.callSoon(.wake(StepTarget(self), nil))
     }
 
-    /// `sleep_future.cancel(msg)`: done at once, and the task wakes to its CancelledError.
-    private final func cancelOwnSleep(message: String?) {
-        ownSleep = .done
+    /// `own_future.cancel(msg)`: done at once, and the task wakes to its CancelledError.
+    private final func cancelOwnFuture(message: String?) {
+        ownFuture = .done
         loop.callSoon(.wake(StepTarget(self), .cancelled(message)))
     }
 
@@ -140,8 +143,8 @@ public class Task: Future {
             // A task already being cancelled further down: walking on would only mark the
             // same tasks again (and make asyncio.run's shutdown of a long chain quadratic).
             if chain.count > 1 && task.cancelRequests > 1 { forwarded = true; break }
-            if task.ownSleep == .pending {
-                task.cancelOwnSleep(message: message)
+            if task.ownFuture == .pending {
+                task.cancelOwnFuture(message: message)
                 forwarded = true
                 break
             }
@@ -172,7 +175,7 @@ public class Task: Future {
             waiter.removeDoneCallback(self)
             waitingOn = nil
         }
-        if ownSleep == .pending { ownSleep = .none }     // its timer will find no one waiting
+        if ownFuture == .pending { ownFuture = .none }     // its timer will find no one waiting
         mustCancel = false
         scheduleStep(exception)
     }

@@ -67,7 +67,7 @@ extension TaskRecord {
                 if d.microseconds <= 0 { return .yielded }
                 if isTask && ownSleepAvailable {
                     loop.scheduleOwnSleep(self, until: until)
-                    return .sleeping
+                    return .awaitingOwnFuture
                 }
                 return .awaiting(loop.futureResolved(after: d))
             case .cpu(let d):

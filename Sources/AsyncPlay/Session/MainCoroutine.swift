@@ -127,7 +127,8 @@ final class MainCoroutine: Coroutine {
     private func awaitInput() -> Suspension {
         stage = .awaitingInput
         session.emitMain(.awaitingInput)
-        return .awaiting(session.makeInputWaiter())
+        session.willAwaitInput()
+        return .awaitingOwnFuture       // main's own future: `deliver` resolves it
     }
 
     private func settle(then next: Stage) -> Suspension {

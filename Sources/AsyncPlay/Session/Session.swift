@@ -37,7 +37,8 @@ public final class Session: @unchecked Sendable {
     /// Tasks main is blocked on, for the deadlock explanation.
     private var mainWaitsFor: [TaskRecord] = []
     private var runRecord: TaskRecord?
-    private var inputWaiter: Future?
+    /// Main awaits its next line (on its own future: see `Task.ownFuture`).
+    private var awaitingInput = false
     private var settleWaiter: Future?
     private var deliveredLine: ScriptLine?
     private var mainIsIdle = true
@@ -81,7 +82,6 @@ public final class Session: @unchecked Sendable {
 
     private func newLoop() {
         loop = EventLoop(clock: options.clock(), workers: workers)
-        spareInputWaiter = nil
         byName = TaskIndex()
         unnamedCounter = 0
         liveTasks = 0
@@ -126,35 +126,28 @@ public final class Session: @unchecked Sendable {
     }
 
     /// Whether main is waiting for a line (the shell shows its prompt then).
-    public var isWaitingForInput: Bool { inputWaiter != nil }
+    public var isWaitingForInput: Bool { awaitingInput }
 
     func deliver(_ line: consuming ScriptLine?) {
-        guard let w = inputWaiter else { return }
-        inputWaiter = nil
+        guard awaitingInput else { return }
+        awaitingInput = false
         // A new name lands anywhere in the name index, a cache miss once there are a
         // million tasks: start loading its slot now, a loop iteration before `spawn` needs it.
         if let commands = line?.commands, !commands.isEmpty, case .spawn(let ref?, _) = commands[0] {
             byName.prefetch(ref.name)
         }
         deliveredLine = consume line
-        w.setResult(.none)
-        spareInputWaiter = w
+        main.resolveOwnFuture()
     }
 
     func takeDeliveredLine() -> ScriptLine? {
         deliveredLine.take()
     }
 
-    /// Main's last input waiter, made pending again for the next line: only main ever
-    /// awaits it, and a new future per line was a tenth of a short line's cost.
-    private var spareInputWaiter: Future?
-
-    func makeInputWaiter() -> Future {
-        let f: Future
-        if let spare = spareInputWaiter.take(), spare.rearm() { f = spare } else { f = loop.createFuture() }
-        inputWaiter = f
+    /// Main is about to await its next line.
+    func willAwaitInput() {
+        awaitingInput = true
         onAwaitingInput?(loop.now)
-        return f
     }
 
     /// Called on the loop's thread each time main is ready for its next line (the shell
@@ -174,7 +167,7 @@ public final class Session: @unchecked Sendable {
             w.setResult(.none)
             return true
         }
-        guard inputWaiter != nil else { return false }
+        guard awaitingInput else { return false }
         switch lines {
         case .script(let next):
             deliver(next())
@@ -191,7 +184,7 @@ public final class Session: @unchecked Sendable {
     /// Nothing can ever wake main: say who waits for whom and give main its prompt back
     /// (CPython would hang forever here).
     private func loopStalled() -> Bool {
-        guard inputWaiter == nil, settleWaiter == nil, let main, !main.isDone, main.waitingOn != nil else { return false }
+        guard !awaitingInput, settleWaiter == nil, let main, !main.isDone, main.waitingOn != nil else { return false }
         main.throwIn(PyException("DeadlockError", deadlockMessage()))
         return true
     }

@@ -68,7 +68,7 @@ final class WaitForCoroutine: Coroutine {
 
     private func afterCancelAndWait(_ inner: Suspension, reraise: PyException?) -> Suspension {
         switch inner {
-        case .awaiting, .yielded, .sleeping:
+        case .awaiting, .yielded, .awaitingOwnFuture:
             return inner
         case .raised(let e):
             return finish(.raised(e))
