@@ -40,8 +40,13 @@ public class Future: DoneCallback {
         get { rare?.exception }
         set { if newValue != nil || rare != nil { rareFields.exception = newValue } }
     }
-    /// The loop outlives every future it runs (unowned(unsafe): no refcount traffic).
-    unowned(unsafe) let loop: EventLoop
+    /// The loop, lent: it outlives every future it runs. Hot paths borrow it through
+    /// `withLoop`: an `unowned(unsafe)` reference (or `takeUnretainedValue()`) is copied
+    /// strong, an atomic retain and release, around each use, eight times a task.
+    private let loopRef: Unmanaged<EventLoop>
+    final var loop: EventLoop { loopRef.takeUnretainedValue() }
+    @inline(__always)
+    final func withLoop<R>(_ body: (EventLoop) -> R) -> R { loopRef._withUnsafeGuaranteedRef(body) }
 
     /// `_cancel_message`: the message given to `cancel()`.
     var cancelMessage: String? {
@@ -77,7 +82,7 @@ public class Future: DoneCallback {
     }
 
     init(loop: EventLoop) {
-        self.loop = loop
+        loopRef = Unmanaged.passUnretained(loop)
         super.init()
     }
 
@@ -195,10 +200,10 @@ public class Future: DoneCallback {
             // With a million tasks, whoever waits here (a task woken by its timer) is a
             // cache miss when its callback runs, a whole batch later: start loading it now.
             asyncplay_prefetch(first.toOpaque(), 4)
-            loop.callSoon(.done(DoneCall(first, counted: uncounted & 1 == 0, of: self)))
+            withLoop { $0.callSoon(.done(DoneCall(first, counted: uncounted & 1 == 0, of: self))) }
         }
         if let second = secondCallback.take() {
-            loop.callSoon(.done(DoneCall(second, counted: uncounted & 2 == 0, of: self)))
+            withLoop { $0.callSoon(.done(DoneCall(second, counted: uncounted & 2 == 0, of: self))) }
         }
         if let r = rare, !r.moreCallbacks.isEmpty {
             let callbacks = r.moreCallbacks

@@ -42,7 +42,7 @@ public class Task: Future {
 
     /// `loop.call_soon(self.__step, exc)`.
     private final func scheduleStep(_ thrown: PyException?) {
-        loop.callSoon(.step(StepTarget(self), thrown))
+        withLoop { $0.callSoon(.step(StepTarget(self), thrown)) }
     }
 
     /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine. `awaited` is
@@ -62,9 +62,9 @@ public class Task: Future {
         let awaited = waitingOn.take()
         ownFuture = .none
         hasStarted = true
-        loop.currentTask = self
+        withLoop { $0.currentTask = self }
         let suspension = resumeCoroutine(thrown, awaited: awaited)
-        loop.currentTask = nil
+        withLoop { $0.currentTask = nil }
         switch consume suspension {
         case .returned(let v):
             if mustCancel {
@@ -107,13 +107,13 @@ public class Task: Future {
     final func resolveOwnFuture() {
         guard ownFuture == .pending else { return }
         ownFuture = .done
-        loop.callSoon(.wake(StepTarget(self), nil))
+        withLoop { $0.callSoon(.wake(StepTarget(self), nil)) }
     }
 
     /// `own_future.cancel(msg)`: done at once, and the task wakes to its CancelledError.
     private final func cancelOwnFuture(message: String?) {
         ownFuture = .done
-        loop.callSoon(.wake(StepTarget(self), .cancelled(message)))
+        withLoop { $0.callSoon(.wake(StepTarget(self), .cancelled(message))) }
     }
 
     /// The sleep's `finally: h.cancel()`, when the task resumes.
@@ -193,16 +193,19 @@ func cancelFuture(_ f: Future, message: String?) throws(AwaitCycle) -> Bool {
 }
 
 /// A task over a coroutine object (main's), started at once.
-final class CoroutineTask: Task {
-    /// Not owned: the creator keeps the coroutine alive as long as the task (the session
-    /// holds main's), so stepping costs no reference counting.
-    private unowned(unsafe) let coroutine: Coroutine
+final class CoroutineTask<C: Coroutine>: Task {
+    /// Lent, not owned: the creator keeps the coroutine alive as long as the task (the
+    /// session holds main's), and stepping it costs no reference counting (an
+    /// `unowned(unsafe)` reference was copied strong around each step).
+    private let coroutine: Unmanaged<C>
 
-    init(loop: EventLoop, name: String, coroutine: Coroutine) {
-        self.coroutine = coroutine
+    init(loop: EventLoop, name: String, coroutine: C) {
+        self.coroutine = Unmanaged.passUnretained(coroutine)
         super.init(loop: loop, name: name)
         start()
     }
 
-    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension { coroutine.resume(thrown) }
+    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
+        coroutine._withUnsafeGuaranteedRef { $0.resume(thrown) }
+    }
 }

@@ -7,7 +7,7 @@ extension TaskRecord {
             // A coroutine that never ran gets the exception at its first line: no step runs.
             if let e = thrown { return .raised(e) }
             if isTask {
-                started = loop.now
+                started = withLoop { $0.now }
                 emit(.started)
             }
             phase = .running
@@ -38,8 +38,9 @@ extension TaskRecord {
             if case .returned = outcome, d.microseconds > 0, case .sleeping(let until) = phase {
                 // Reported when a hold kept the timer from firing on time (a real clock is
                 // always a little late on its own; that is not the lesson).
-                let late = loop.now - until
-                if late.microseconds >= 1000 && loop.lastHoldEnd > until { emit(.late(by: late)) }
+                let (now, lastHoldEnd) = withLoop { ($0.now, $0.lastHoldEnd) }
+                let late = now - until
+                if late.microseconds >= 1000 && lastHoldEnd > until { emit(.late(by: late)) }
             }
             return outcome
         case .thread, .await:
@@ -53,12 +54,12 @@ extension TaskRecord {
 
     /// Runs steps from `stepIndex` until one suspends, or the body ends.
     private func runSteps() -> Suspension {
-        // `loop` is the task's own (unowned) reference: the same loop as the session's,
-        // read without the retain that `session.loop` costs.
+        // The task's own loop, borrowed (`withLoop`): the same loop as the session's, read
+        // without the retain and release that `session.loop` or `loop` cost.
         while Int(stepIndex) < body.stepCount {
             switch body.step(at: Int(stepIndex)) {
             case .sleep(let d):
-                let until = loop.now + d
+                let until = withLoop { $0.now } + d
                 phase = .sleeping(until: until)
                 if isTask { emit(.sleeping(until: until)) }
                 // `asyncio.sleep(d)`: a bare yield when d <= 0; a spawned task sleeps on its
@@ -66,7 +67,7 @@ extension TaskRecord {
                 // drives the body holds and hands back as `awaited`.
                 if d.microseconds <= 0 { return .yielded }
                 if isTask && ownSleepAvailable {
-                    loop.scheduleOwnSleep(self, until: until)
+                    withLoop { $0.scheduleOwnSleep(self, until: until) }
                     return .awaitingOwnFuture
                 }
                 return .awaiting(loop.futureResolved(after: d))

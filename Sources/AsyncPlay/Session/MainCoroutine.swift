@@ -4,7 +4,13 @@
 final class MainCoroutine: Coroutine {
     enum Outcome { case exit, reset }
 
-    private unowned(unsafe) let session: Session
+    /// Lent, not counted: the session owns main. An `unowned(unsafe)` reference (or
+    /// `takeUnretainedValue()`) was copied strong, an atomic retain and release, around
+    /// each use, several times a line; `withSession` lends it for the call instead.
+    private let sessionRef: Unmanaged<Session>
+    private var session: Session { sessionRef.takeUnretainedValue() }
+    @inline(__always)
+    private func withSession<R>(_ body: (Session) -> R) -> R { sessionRef._withUnsafeGuaranteedRef(body) }
     private var line = 0
     private var pending: ArraySlice<Command> = []
     /// The command main is suspended in, and how to report its return value.
@@ -23,7 +29,7 @@ final class MainCoroutine: Coroutine {
     }
 
     init(session: Session, carry: (line: Int, commands: ArraySlice<Command>)?) {
-        self.session = session
+        sessionRef = Unmanaged.passUnretained(session)
         if let carry {
             line = carry.line
             pending = carry.commands
@@ -36,12 +42,12 @@ final class MainCoroutine: Coroutine {
             stage = .runningLine
             return runLine()
         case .awaitingInput:
-            guard let next = session.takeDeliveredLine() else {
+            guard let next = withSession({ $0.takeDeliveredLine() }) else {
                 outcome = .exit
                 return settle(then: .settlingBeforeShutdown)
             }
             line = next.number
-            session.emitRecord(.input(line: next.number, text: next.lineText))
+            withSession { $0.emitRecord(.input(line: next.number, text: next.lineText)) }
             pending = next.commands[...]
             stage = .runningLine
             return runLine()
@@ -60,7 +66,7 @@ final class MainCoroutine: Coroutine {
     /// Runs the line's remaining commands until one suspends main.
     private func runLine() -> Suspension {
         while let command = pending.popFirst() {
-            switch session.execute(command, line: line) {
+            switch withSession({ $0.execute(command, line: line) }) {
             case .finished:
                 continue
             case .refused(let diagnostic):
@@ -126,8 +132,10 @@ final class MainCoroutine: Coroutine {
 
     private func awaitInput() -> Suspension {
         stage = .awaitingInput
-        session.emitMain(.awaitingInput)
-        session.willAwaitInput()
+        withSession {
+            $0.emitMain(.awaitingInput)
+            $0.willAwaitInput()
+        }
         return .awaitingOwnFuture       // main's own future: `deliver` resolves it
     }
 
