@@ -35,7 +35,7 @@ final class OwnSleepTests: XCTestCase {
         }
     }
 
-    private func spawn(_ loop: EventLoop, _ name: String, _ delays: [Int64]) -> (CoroutineTask, Sleeper) {
+    private func spawn(_ loop: EventLoop, _ name: String, _ delays: [Int64]) -> (CoroutineTask<Sleeper>, Sleeper) {
         let sleeper = Sleeper(delays.map { .milliseconds($0) }, log: [])
         let task = CoroutineTask(loop: loop, name: name, coroutine: sleeper)
         sleeper.task = task

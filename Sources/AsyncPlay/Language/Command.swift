@@ -108,7 +108,18 @@ public struct ScriptLine: Sendable {
     /// The line as the learner wrote it (trailing whitespace removed).
     public let lineText: LineText
     public var text: String { lineText.string }
-    public let commands: [Command]
+    /// The commands, in order.
+    public var commands: [Command] {
+        if let spawn { return [spawn.command(in: lineText)] }
+        return parsedCommands
+    }
+    /// A line that is one plain `spawn NAME DUR` (the commonest line of a big script) is
+    /// kept as that fast form, plain data, and its command is built when it runs: an array
+    /// per line was an allocation and a free per line, and its copies two atomic
+    /// reference counts each.
+    let spawn: SpawnLine?
+    /// Every other line's commands (empty when `spawn` is set).
+    let parsedCommands: [Command]
 
     public init(number: Int, text: String, commands: [Command]) {
         self.init(number: number, lineText: LineText(text), commands: commands)
@@ -117,6 +128,14 @@ public struct ScriptLine: Sendable {
     init(number: Int, lineText: LineText, commands: [Command]) {
         self.number = number
         self.lineText = lineText
-        self.commands = commands
+        parsedCommands = commands
+        spawn = nil
+    }
+
+    init(number: Int, lineText: LineText, spawn: SpawnLine) {
+        self.number = number
+        self.lineText = lineText
+        parsedCommands = []
+        self.spawn = spawn
     }
 }

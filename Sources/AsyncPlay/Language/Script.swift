@@ -11,9 +11,11 @@ public struct Script: Sendable {
     /// Scripts up to this many lines keep what the check parsed, so it is not parsed twice;
     /// longer ones are parsed again line by line as they run, to bound memory.
     static let keepParsedUpTo = 200_000
+    /// The lines the check parsed (a script up to `keepParsedUpTo` lines), nil for blank
+    /// and comment lines and for those in `packedSpawns`.
     private var parsed: [ScriptLine?] = []
-    /// For a script too long to keep its parsed lines: each `spawn NAME DUR` line packed
-    /// (`.none` for other lines, which are parsed again as they run).
+    /// Each plain `spawn NAME DUR` line packed, whatever the script's length (`.none` for
+    /// other lines): rebuilding such a line as it runs costs less than keeping it parsed.
     private var packedSpawns: [SpawnLine.Packed] = []
 
     /// Whether some command of the script (run or not: after `exit` too) reads the
@@ -91,7 +93,7 @@ public struct Script: Sendable {
         var tokens: [Token] = []
         var history = false
         var packed: [SpawnLine.Packed] = []
-        if !keep { packed.reserveCapacity(lineStarts.count) }
+        packed.reserveCapacity(lineStarts.count)
         var spawns = 0
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
@@ -99,14 +101,13 @@ public struct Script: Sendable {
                 // A line that starts with `spawn ` (a count, not a parse: a hint).
                 if line.count > 6 && line[5] == UInt8(ascii: " ")
                     && ASCIIScan.equals(UnsafeBufferPointer(rebasing: line[0 ..< 5]), "spawn") { spawns += 1 }
-                if !keep {
-                    // What `parseLine` would read on its fast path, kept packed for the run.
-                    if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
-                        packed.append(p)
-                        continue
-                    }
-                    packed.append(.none)
+                // What `parseLine` would read on its fast path, kept packed for the run.
+                if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
+                    packed.append(p)
+                    if keep { kept.append(nil) }
+                    continue
                 }
+                packed.append(.none)
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
                                         readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
@@ -130,15 +131,14 @@ public struct Script: Sendable {
 
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
-        if n <= parsed.count { return parsed[n - 1] }
         if n <= packedSpawns.count, let spawn = packedSpawns[n - 1].line {
             let range = lineRange(n)
             return bytes.withUnsafeBufferPointer { file in
                 let line = UnsafeBufferPointer(rebasing: file[range])
-                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)),
-                                  commands: [spawn.command(in: line)])
+                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)), spawn: spawn)
             }
         }
+        if n <= parsed.count { return parsed[n - 1] }
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
             Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
@@ -188,7 +188,7 @@ public struct Script: Sendable {
         }
         if let spawn = fastSpawn(bytes, limits: limits) {
             if checkOnly { return .success(nil) }
-            return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), commands: [spawn.command(in: bytes)]))
+            return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), spawn: spawn))
         }
         return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
                            readsHistory: &readsHistory, textIn: file)

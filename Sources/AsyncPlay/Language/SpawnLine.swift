@@ -114,6 +114,14 @@ struct SpawnLine {
         }
     }
 
+    /// The command, as `CommandParser` builds it, from the text of the line it was read from.
+    func command(in text: LineText) -> Command { text.withBytes { command(in: $0) } }
+
+    /// The name's bytes in `line` (nil for an unnamed spawn).
+    func nameBytes(in line: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        name.map { UnsafeBufferPointer(rebasing: line[$0]) }
+    }
+
     /// The command, as `CommandParser` builds it.
     func command(in line: UnsafeBufferPointer<UInt8>) -> Command {
         // The line is ASCII up to its last word, so a column is the byte offset + 1.

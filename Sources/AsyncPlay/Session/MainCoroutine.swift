@@ -48,8 +48,12 @@ final class MainCoroutine: Coroutine {
             }
             line = next.number
             withSession { $0.emitRecord(.input(line: next.number, text: next.lineText)) }
-            pending = next.commands[...]
             stage = .runningLine
+            if let spawn = next.spawn {
+                pending = []
+                return runLine(first: spawn.command(in: next.lineText))
+            }
+            pending = next.parsedCommands[...]
             return runLine()
         case .runningLine:
             guard let cur = current else { return runLine() }
@@ -63,9 +67,10 @@ final class MainCoroutine: Coroutine {
         }
     }
 
-    /// Runs the line's remaining commands until one suspends main.
-    private func runLine() -> Suspension {
-        while let command = pending.popFirst() {
+    /// Runs the line's remaining commands (`first`, then `pending`) until one suspends main.
+    private func runLine(first: Command? = nil) -> Suspension {
+        var first = first
+        while let command = first.take() ?? pending.popFirst() {
             switch withSession({ $0.execute(command, line: line) }) {
             case .finished:
                 continue

@@ -133,8 +133,8 @@ public final class Session: @unchecked Sendable {
         awaitingInput = false
         // A new name lands anywhere in the name index, a cache miss once there are a
         // million tasks: start loading its slot now, a loop iteration before `spawn` needs it.
-        if let commands = line?.commands, !commands.isEmpty, case .spawn(let ref?, _) = commands[0] {
-            byName.prefetch(ref.name)
+        if let line, let spawn = line.spawn {
+            line.lineText.withBytes { if let name = spawn.nameBytes(in: $0) { byName.prefetch(name) } }
         }
         deliveredLine = consume line
         main.resolveOwnFuture()

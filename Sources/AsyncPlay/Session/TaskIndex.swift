@@ -40,8 +40,7 @@ final class TaskIndex {
     }
 
     func slot(for name: String) -> Slot {
-        let h: UInt32
-        if let p = prefetched, p.name == name { h = p.hash } else { h = TaskIndex.hash(name) }
+        let h = TaskIndex.hash(name)
         let mask = capacity - 1
         var i = Int(h) & mask
         while case let s = slots[i], s != 0 {
@@ -56,14 +55,12 @@ final class TaskIndex {
 
     subscript(name: String) -> TaskRecord? { slot(for: name).found }
 
-    /// Starts loading the slot where a lookup of `name` begins (a hint; nothing changes
-    /// but the remembered hash, which the lookup that follows then need not compute).
-    func prefetch(_ name: String) {
-        let h = TaskIndex.hash(name)
-        prefetched = (name, h)
+    /// Starts loading the slot where a lookup of the name `bytes` (UTF-8) begins: a hint,
+    /// nothing changes.
+    func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let h = TaskIndex.hash(bytes)
         asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
     }
-    private var prefetched: (name: String, hash: UInt32)?
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
     func insert(_ record: TaskRecord, at slot: Slot) {
@@ -118,17 +115,26 @@ final class TaskIndex {
     /// FNV-1a over the name's UTF-8, finished with a multiply-shift mix so that names
     /// differing only at the end (T1, T2, …) spread over the low bits the mask keeps.
     static func hash(_ name: String) -> UInt32 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         // The bytes are lent in place (a `var` copy for `withUTF8` cost a retain and a
         // release per hash); a name that is not stored as UTF-8 takes the slow walk.
-        let lent: Bool? = name.utf8.withContiguousStorageIfAvailable { bytes in
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-            return true
-        }
-        if lent == nil {
-            for b in name.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        }
-        h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        if let h = name.utf8.withContiguousStorageIfAvailable({ hash($0) }) { return h }
+        var h = fnvStart
+        for b in name.utf8 { h = (h ^ UInt64(b)) &* fnvPrime }
+        return mix(h)
+    }
+
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
+        var h = fnvStart
+        for b in bytes { h = (h ^ UInt64(b)) &* fnvPrime }
+        return mix(h)
+    }
+
+    private static let fnvStart: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let fnvPrime: UInt64 = 0x0000_0100_0000_01b3
+
+    @inline(__always)
+    private static func mix(_ fnv: UInt64) -> UInt32 {
+        let h = (fnv ^ (fnv >> 29)) &* 0xbf58_476d_1ce4_e5b9
         return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 }
