@@ -124,6 +124,12 @@ struct SpawnLine {
 
     /// The command, as `CommandParser` builds it.
     func command(in line: UnsafeBufferPointer<UInt8>) -> Command {
+        let (ref, body) = parts(in: line)
+        return isRun ? .run(name: ref, body: body) : .spawn(name: ref, body: body)
+    }
+
+    /// The command's name and body.
+    func parts(in line: UnsafeBufferPointer<UInt8>) -> (name: NameRef?, body: Body) {
         // The line is ASCII up to its last word, so a column is the byte offset + 1.
         let ref = name.map { NameRef(name: String(decoding: UnsafeBufferPointer(rebasing: line[$0]), as: UTF8.self), column: $0.lowerBound + 1) }
         let step: Step
@@ -132,8 +138,7 @@ struct SpawnLine {
         case .cpu: step = .cpu(amount)
         case .thread: step = .thread(amount)
         }
-        let body = Body(first: step)
-        return isRun ? .run(name: ref, body: body) : .spawn(name: ref, body: body)
+        return (ref, Body(first: step))
     }
 
     /// The words of a line, split as `Lexer` splits them while the line holds only words,

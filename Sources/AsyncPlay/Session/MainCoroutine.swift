@@ -51,7 +51,13 @@ final class MainCoroutine: Coroutine {
             stage = .runningLine
             if let spawn = next.spawn {
                 pending = []
-                return runLine(first: spawn.command(in: next.lineText))
+                if spawn.isRun { return runLine(first: spawn.command(in: next.lineText)) }
+                // A plain spawn, most lines of a big script: straight to the session, with
+                // no Command to build, copy and destroy (a few hundred instructions a line).
+                if case .refused(let diagnostic) = withSession({ $0.spawn(spawn, in: next.lineText, line: line) }) {
+                    refuse(diagnostic)
+                }
+                return runLine()
             }
             pending = next.parsedCommands[...]
             return runLine()
@@ -75,8 +81,7 @@ final class MainCoroutine: Coroutine {
             case .finished:
                 continue
             case .refused(let diagnostic):
-                session.emitRecord(.diagnostic(diagnostic))
-                session.refusedCommands += 1
+                refuse(diagnostic)
             case .raised(let e):
                 return abortLine(command, e)
             case .reset:
@@ -126,6 +131,12 @@ final class MainCoroutine: Coroutine {
         default:
             return nil
         }
+    }
+
+    /// A refused command is reported and the line goes on.
+    private func refuse(_ diagnostic: Diagnostic) {
+        session.emitRecord(.diagnostic(diagnostic))
+        session.refusedCommands += 1
     }
 
     /// An exception raised into main ends the rest of the line, as in Python.
