@@ -8,9 +8,12 @@ final class SpawnLineTests: XCTestCase {
     /// Lines near the fast path's shape: both paths parse each one.
     private var lines: [String] {
         let heads = ["spawn", "run", "spwan", "gather", "Spawn", "spawn;", "  spawn", "\tspawn"]
-        let names = ["", "T1", "_a", "a.b", "a-b", "a+b", "sleep", "cpu", "tree", "gather", "1x", "é", "\"x\"", "x->", "x#"]
+        let names = ["", "T1", "_a", "a.b", "a-b", "a+b", "sleep", "cpu", "tree", "gather", "1x", "é", "\"x\"", "x->", "x#",
+                     "Task_99", "sleepy", "Sleep", "return_exceptions", "z9"]
         let steps = ["1s", ".5ms", "0", "1.0000005s", "25h", "1441m", "2sec", "-1s", "sleep 1s", "cpu 2m", "thread 3",
-                     "sleep", "await A", "fail", "1s, 2s", "1s -> 5", "1s->5", "sleep x", ""]
+                     "sleep", "await A", "fail", "1s, 2s", "1s -> 5", "1s->5", "sleep x", "",
+                     "999ms", "0001ms", "000000000001ms", "1234567890ms", "86400000ms", "86400001ms", "86400s", "86401",
+                     "7mss", "7m", "12", "3 ms"]
         let tails = ["", " ", "\t\r", " # note", "#x", " ; gather", " extra", ",", " é"]
         var out: [String] = []
         for h in heads { for n in names { for s in steps { for t in tails {
