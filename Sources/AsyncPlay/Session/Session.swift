@@ -63,6 +63,7 @@ public final class Session: @unchecked Sendable {
         workers = options.workers
         byName = TaskIndex(expecting: min(options.expectedTasks, options.limits.maxLiveTasks))
         loop = EventLoop(clock: options.clock(), workers: options.workers)
+        endReporter.session = Unmanaged.passUnretained(self)
     }
 
     // MARK: - Driving
@@ -104,6 +105,9 @@ public final class Session: @unchecked Sendable {
         let me = Unmanaged.passUnretained(self)
         loop.onIdle = { me._withUnsafeGuaranteedRef { $0.loopIsIdle() } }
         loop.onStall = { me._withUnsafeGuaranteedRef { $0.loopStalled() } }
+        // Held in locals: reading the `main` and `loop` properties cost a retain and a
+        // release each, every iteration.
+        let loop = self.loop, main = self.main!
         while !main.isDone {
             loop.runOnce()
         }
@@ -475,7 +479,9 @@ public final class Session: @unchecked Sendable {
     // MARK: - Trace
 
     private lazy var tracer = Tracer(session: self)
-    private lazy var endReporter = TaskEndReporter(session: self)
+    /// A `let`, set up once `self` exists: a lazy var's getter cost a retain and a
+    /// release per spawn.
+    private let endReporter = TaskEndReporter()
 
     fileprivate func emitTrace(_ e: TraceEvent) { sink.record(.trace(e)) }
 }
@@ -484,8 +490,8 @@ public final class Session: @unchecked Sendable {
 /// done / failed / cancelled when the loop runs it, one batch after the task finished.
 /// One per session, shared by every task.
 final class TaskEndReporter: DoneCallback {
-    private let session: Unmanaged<Session>     // lent: see TaskRecord's `owner`
-    init(session: Session) { self.session = Unmanaged.passUnretained(session) }
+    /// Lent: see TaskRecord's `owner`. Set by the session as its init ends.
+    fileprivate var session: Unmanaged<Session>!
     override func futureDone(_ future: Future) {
         session._withUnsafeGuaranteedRef { $0.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
     }
