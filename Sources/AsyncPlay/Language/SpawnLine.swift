@@ -80,15 +80,13 @@ struct SpawnLine {
         var i = nameStart
         var lowercase = true                       // keywords are lowercase letters and `_`
         while i < n {
+            // [A-Za-z0-9_] as one bit per byte: digits in the low mask, the rest in the high.
             let b = p[i]
-            if (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || b == UInt8(ascii: "_") {
-                i &+= 1
-            } else if (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) {
-                lowercase = false
-                i &+= 1
-            } else {
-                break
-            }
+            let inName = b < 64 ? (0x03FF_0000_0000_0000 as UInt64) >> b & 1 != 0
+                                : b < 128 && (0x07FF_FFFE_87FF_FFFE as UInt64) >> (b &- 64) & 1 != 0
+            if !inName { break }
+            lowercase = lowercase && b >= UInt8(ascii: "_")    // `_` and a-z; not A-Z or digits
+            i &+= 1
         }
         let nameEnd = i
         guard i < n, p[i] == UInt8(ascii: " ") else { return nil }
