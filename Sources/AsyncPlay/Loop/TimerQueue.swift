@@ -12,8 +12,9 @@ import CPrefetch
 /// million-entry heap (a cache miss each, a ninth of such a run). With all deadlines
 /// distinct, each bucket holds one timer and this is a heap with a dictionary beside it.
 ///
-/// Timers are held unmanaged (retained once on push, released on pop), so moving them
-/// costs no reference counting.
+/// Timers are held unmanaged, so moving them costs no reference counting: retained once
+/// on push and released when the loop is done with them, except a future that lives
+/// with the loop (a task's own sleep), which is never counted at all.
 final class TimerQueue {
     /// A deadline's timers in scheduling order, in storage the queue manages itself:
     /// with a Swift array per bucket, every push read the array's header to check it was
@@ -97,15 +98,19 @@ final class TimerQueue {
             index = newBucket(deadline)
         }
         lastPush = (deadline, index)
-        buckets[Int(index)].append(.passRetained(t))
+        buckets[Int(index)].append(t.livesWithLoop ? .passUnretained(t) : .passRetained(t))
         count += 1
     }
 
-    func pop() -> Future? {
+    /// The earliest timer, as a strong reference.
+    func pop() -> Future? { popHeld().map(TimerQueue.owned) }
+
+    /// The earliest timer as the queue held it: the loop lets go of it with `release`.
+    func popHeld() -> Unmanaged<Future>? {
         guard let node = heap.first else { return nil }
         let i = Int(node.bucket)
         let pending = buckets[i].pending
-        let timer = pending[0].takeRetainedValue()
+        let timer = pending[0]
         // The loop pops every due timer and reads it at once: loading the ones a few
         // places on overlaps their cache misses (a bucket's timers are far apart in memory).
         if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 2) }
@@ -118,7 +123,7 @@ final class TimerQueue {
     /// Empties the queue, handing each timer to `body` (the loop is going away).
     func removeAll(_ body: (Future) -> Void = { _ in }) {
         for node in heap {
-            for t in buckets[Int(node.bucket)].pending { body(t.takeRetainedValue()) }
+            for t in buckets[Int(node.bucket)].pending { body(TimerQueue.owned(t)) }
         }
         clear()
     }
@@ -144,12 +149,25 @@ final class TimerQueue {
         survivors.reserveCapacity(count)
         for node in heap.sorted(by: { $0.deadline < $1.deadline }) {
             for t in buckets[Int(node.bucket)].pending {
-                let timer = t.takeRetainedValue()
+                let timer = TimerQueue.owned(t)
                 if timer.timerCancelled { removed(timer) } else { survivors.append((timer, node.deadline)) }
             }
         }
         clear()
         for (t, deadline) in survivors { push(t, deadline: deadline) }
+    }
+
+    /// Lets go of a timer as the queue held it (counted unless it lives with the loop).
+    @inline(__always)
+    static func release(_ t: Unmanaged<Future>) {
+        if !t._withUnsafeGuaranteedRef({ $0.livesWithLoop }) { t.release() }
+    }
+
+    /// A timer as the queue held it, as a strong reference (the queue's count let go).
+    static func owned(_ t: Unmanaged<Future>) -> Future {
+        let timer = t.takeUnretainedValue()
+        release(t)
+        return timer
     }
 
     // MARK: - Buckets
