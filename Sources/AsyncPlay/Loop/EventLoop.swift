@@ -60,11 +60,7 @@ public final class EventLoop {
         timers.removeAll()
         // Callbacks never run: let go of what they counted.
         while let item = ready.popFirst() {
-            switch item {
-            case .call(.done(let call)): call.releaseCounted()
-            case .timer(let timer, _): TimerQueue.release(timer)
-            default: break
-            }
+            if case .call(.done(let call)) = item { call.releaseCounted() }
         }
     }
 
@@ -165,17 +161,9 @@ public final class EventLoop {
         poll()
         let t = now
         while let deadline = timers.firstDeadline, deadline <= t.microseconds {
-            let head = timers.popHeld()!
-            let cancelled = head._withUnsafeGuaranteedRef { h in
-                if h.timerCancelled { drop(h); return true }
-                h.timerScheduled = false           // due: in the ready queue, still held
-                return false
-            }
-            if cancelled {
-                cancelledTimers -= 1
-                TimerQueue.release(head)
-                continue
-            }
+            let head = timers.pop()!
+            if head.timerCancelled { drop(head); cancelledTimers -= 1; continue }
+            head.timerScheduled = false           // due: in the ready queue, still held
             ready.append(.timer(head, deadline: deadline))
         }
         var batch = ready.count
@@ -184,19 +172,16 @@ public final class EventLoop {
             switch consume item {
             case .call(let cb):
                 run(cb, lateBy: nil)
-            case .timer(let held, let deadline):
-                held._withUnsafeGuaranteedRef { timer in
-                    timer.timerHeld = false
-                    if timer.timerCancelled { return }
-                    let late = TimeAmount(microseconds: now.microseconds - deadline)
-                    timerLateness?.append(late.microseconds)
-                    if timer.timerIsOwnSleep {
-                        run(.sleepDue(StepTarget(unsafeDowncast(timer, to: Task.self))), lateBy: late)
-                    } else {
-                        run(.resolve(timer), lateBy: late)
-                    }
+            case .timer(let timer, let deadline):
+                timer.timerHeld = false
+                if timer.timerCancelled { continue }
+                let late = TimeAmount(microseconds: now.microseconds - deadline)
+                timerLateness?.append(late.microseconds)
+                if timer.timerIsOwnSleep {
+                    run(.sleepDue(StepTarget(unsafeDowncast(timer, to: Task.self))), lateBy: late)
+                } else {
+                    run(.resolve(timer), lateBy: late)
                 }
-                TimerQueue.release(held)
             }
         }
     }

@@ -105,7 +105,6 @@ extension Future {
 /// still be cancelled before its turn comes, as in CPython).
 enum ReadyItem {
     case call(Callback)
-    /// A TimerFuture, or a task whose own sleep is due, as the timer queue held it (see
-    /// `TimerQueue.release`); with its deadline (µs).
-    case timer(Unmanaged<Future>, deadline: Int64)
+    /// A TimerFuture, or a task whose own sleep is due; with its deadline (µs).
+    case timer(Future, deadline: Int64)
 }

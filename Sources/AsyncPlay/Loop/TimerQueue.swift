@@ -12,9 +12,8 @@ import CPrefetch
 /// million-entry heap (a cache miss each, a ninth of such a run). With all deadlines
 /// distinct, each bucket holds one timer and this is a heap with a dictionary beside it.
 ///
-/// Timers are held unmanaged, so moving them costs no reference counting: retained once
-/// on push and released when the loop is done with them, except a future that lives
-/// with the loop (a task's own sleep), which is never counted at all.
+/// Timers are held unmanaged (retained once on push, released on pop), so moving them
+/// costs no reference counting.
 final class TimerQueue {
     /// A deadline's timers in scheduling order, in storage the queue manages itself:
     /// with a Swift array per bucket, every push read the array's header to check it was
@@ -98,19 +97,15 @@ final class TimerQueue {
             index = newBucket(deadline)
         }
         lastPush = (deadline, index)
-        buckets[Int(index)].append(t.livesWithLoop ? .passUnretained(t) : .passRetained(t))
+        buckets[Int(index)].append(.passRetained(t))
         count += 1
     }
 
-    /// The earliest timer, as a strong reference.
-    func pop() -> Future? { popHeld().map(TimerQueue.owned) }
-
-    /// The earliest timer as the queue held it: the loop lets go of it with `release`.
-    func popHeld() -> Unmanaged<Future>? {
+    func pop() -> Future? {
         guard let node = heap.first else { return nil }
         let i = Int(node.bucket)
         let pending = buckets[i].pending
-        let timer = pending[0]
+        let timer = pending[0].takeRetainedValue()
         // The loop pops every due timer and reads it at once: loading the ones a few
         // places on overlaps their cache misses (a bucket's timers are far apart in memory).
         if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 2) }
@@ -123,7 +118,7 @@ final class TimerQueue {
     /// Empties the queue, handing each timer to `body` (the loop is going away).
     func removeAll(_ body: (Future) -> Void = { _ in }) {
         for node in heap {
-            for t in buckets[Int(node.bucket)].pending { body(TimerQueue.owned(t)) }
+            for t in buckets[Int(node.bucket)].pending { body(t.takeRetainedValue()) }
         }
         clear()
     }
@@ -149,25 +144,12 @@ final class TimerQueue {
         survivors.reserveCapacity(count)
         for node in heap.sorted(by: { $0.deadline < $1.deadline }) {
             for t in buckets[Int(node.bucket)].pending {
-                let timer = TimerQueue.owned(t)
+                let timer = t.takeRetainedValue()
                 if timer.timerCancelled { removed(timer) } else { survivors.append((timer, node.deadline)) }
             }
         }
         clear()
         for (t, deadline) in survivors { push(t, deadline: deadline) }
-    }
-
-    /// Lets go of a timer as the queue held it (counted unless it lives with the loop).
-    @inline(__always)
-    static func release(_ t: Unmanaged<Future>) {
-        if !t._withUnsafeGuaranteedRef({ $0.livesWithLoop }) { t.release() }
-    }
-
-    /// A timer as the queue held it, as a strong reference (the queue's count let go).
-    static func owned(_ t: Unmanaged<Future>) -> Future {
-        let timer = t.takeUnretainedValue()
-        release(t)
-        return timer
     }
 
     // MARK: - Buckets
