@@ -117,7 +117,10 @@ public struct ScriptLine: Sendable {
     /// kept as that fast form, plain data, and its command is built when it runs: an array
     /// per line was an allocation and a free per line, and its copies two atomic
     /// reference counts each.
-    let spawn: SpawnLine?
+    var spawn: SpawnLine? { packedSpawn.line }
+    /// Packed (16 bytes, `.none` for other lines): a `SpawnLine?` made each hand-over of
+    /// a line a call to an outlined copy (~130 instructions a line).
+    private let packedSpawn: SpawnLine.Packed
     /// Every other line's commands (empty when `spawn` is set).
     let parsedCommands: [Command]
 
@@ -129,13 +132,25 @@ public struct ScriptLine: Sendable {
         self.number = number
         self.lineText = lineText
         parsedCommands = commands
-        spawn = nil
+        packedSpawn = .none
     }
 
     init(number: Int, lineText: LineText, spawn: SpawnLine) {
         self.number = number
         self.lineText = lineText
+        if let packed = SpawnLine.Packed(spawn) {
+            parsedCommands = []
+            packedSpawn = packed
+        } else {
+            parsedCommands = [spawn.command(in: lineText)]     // a name's place too big to pack
+            packedSpawn = .none
+        }
+    }
+
+    init(number: Int, lineText: LineText, packedSpawn: SpawnLine.Packed) {
+        self.number = number
+        self.lineText = lineText
         parsedCommands = []
-        self.spawn = spawn
+        self.packedSpawn = packedSpawn
     }
 }

@@ -131,11 +131,11 @@ public struct Script: Sendable {
 
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
-        if n <= packedSpawns.count, let spawn = packedSpawns[n - 1].line {
+        if n <= packedSpawns.count, case let packed = packedSpawns[n - 1], packed.holdsLine {
             let range = lineRange(n)
             return bytes.withUnsafeBufferPointer { file in
                 let line = UnsafeBufferPointer(rebasing: file[range])
-                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)), spawn: spawn)
+                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)), packedSpawn: packed)
             }
         }
         if n <= parsed.count { return parsed[n - 1] }

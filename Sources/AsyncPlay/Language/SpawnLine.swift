@@ -159,6 +159,9 @@ struct SpawnLine {
             self.init(amount: line.amount.microseconds, nameStart: start, nameCount: count, flags: flags)
         }
 
+        /// Whether a line is packed here.
+        var holdsLine: Bool { flags & 1 != 0 }
+
         var line: SpawnLine? {
             guard flags & 1 != 0 else { return nil }
             let kind: Kind = flags & 8 != 0 ? .cpu : flags & 16 != 0 ? .thread : .sleep

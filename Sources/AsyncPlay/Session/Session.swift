@@ -138,7 +138,9 @@ public final class Session: @unchecked Sendable {
         // A new name lands anywhere in the name index, a cache miss once there are a
         // million tasks: start loading its slot now, a loop iteration before `spawn` needs it.
         if let line, let spawn = line.spawn {
-            line.lineText.withBytes { if let name = spawn.nameBytes(in: $0) { byName.prefetch(name) } }
+            line.lineText.withBytes { text in
+                if let name = spawn.nameBytes(in: text) { prefetchedHash = (line.number, byName.prefetch(name)) }
+            }
         }
         deliveredLine = consume line
         main.resolveOwnFuture()
@@ -445,10 +447,15 @@ public final class Session: @unchecked Sendable {
     func spawn(_ fast: SpawnLine, in text: LineText, line: Int) -> Execution {
         mainWaitsFor = []
         let (ref, body) = text.withBytes { fast.parts(in: $0) }
-        return spawn(ref, body, line: line)
+        // The name's hash, computed when the line was delivered (to prefetch its slot).
+        var hash: UInt32? = nil
+        if let p = prefetchedHash.take(), p.line == line, ref != nil { hash = p.hash }
+        return spawn(ref, body, line: line, nameHash: hash)
     }
+    /// The line whose spawned name `deliver` hashed, and the hash.
+    private var prefetchedHash: (line: Int, hash: UInt32)?
 
-    private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
+    private func spawn(_ ref: NameRef?, _ body: Body, line: Int, nameHash: UInt32? = nil) -> Execution {
         let name: String
         if let ref {
             name = ref.name
@@ -459,7 +466,7 @@ public final class Session: @unchecked Sendable {
             name = "Task-\(unnamedCounter)"
         }
         // One hash for the check and the insert.
-        let slot = byName.slot(for: name)
+        let slot = byName.slot(for: name, hash: nameHash ?? TaskIndex.hash(name))
         if slot.found != nil {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
         }

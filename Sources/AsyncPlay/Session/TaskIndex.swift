@@ -39,8 +39,10 @@ final class TaskIndex {
         let found: TaskRecord?
     }
 
-    func slot(for name: String) -> Slot {
-        let h = TaskIndex.hash(name)
+    func slot(for name: String) -> Slot { slot(for: name, hash: TaskIndex.hash(name)) }
+
+    /// `hash` is `TaskIndex.hash(name)`, computed by the caller.
+    func slot(for name: String, hash h: UInt32) -> Slot {
         let mask = capacity - 1
         var i = Int(h) & mask
         while case let s = slots[i], s != 0 {
@@ -55,11 +57,13 @@ final class TaskIndex {
 
     subscript(name: String) -> TaskRecord? { slot(for: name).found }
 
-    /// Starts loading the slot where a lookup of the name `bytes` (UTF-8) begins: a hint,
-    /// nothing changes.
-    func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// Starts loading the slot where a lookup of the name `bytes` (UTF-8) begins (a hint,
+    /// nothing changes); returns the name's hash, for that lookup.
+    @discardableResult
+    func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let h = TaskIndex.hash(bytes)
         asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
+        return h
     }
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
