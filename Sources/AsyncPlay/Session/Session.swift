@@ -40,7 +40,11 @@ public final class Session: @unchecked Sendable {
     /// Main awaits its next line (on its own future: see `Task.ownFuture`).
     private var awaitingInput = false
     private var settleWaiter: Future?
-    private var deliveredLine: ScriptLine?
+    /// The line `deliver` handed over, until main takes it: kept in a slot of its own, as
+    /// assigning an `Optional<ScriptLine>` property went through the type's value
+    /// witnesses (~125 instructions a line).
+    private let deliveredLine = UnsafeMutablePointer<ScriptLine>.allocate(capacity: 1)
+    private var hasDeliveredLine = false
     private var mainIsIdle = true
     private var traceOn = false
     public internal(set) var refusedCommands = 0
@@ -53,6 +57,11 @@ public final class Session: @unchecked Sendable {
         /// Lines typed by a person: `submit` delivers them; `waitForLine` (if given) is
         /// called on the loop thread when main needs one and the loop has nothing to do.
         case external(waitForLine: (() -> Void)?)
+    }
+
+    deinit {
+        if hasDeliveredLine { deliveredLine.deinitialize(count: 1) }
+        deliveredLine.deallocate()
     }
 
     public init(options: Options = Options(), lines: LineFeed, sink: RecordSink) {
@@ -142,12 +151,18 @@ public final class Session: @unchecked Sendable {
                 if let name = spawn.nameBytes(in: text) { prefetchedHash = (line.number, byName.prefetch(name)) }
             }
         }
-        deliveredLine = consume line
+        if hasDeliveredLine { deliveredLine.deinitialize(count: 1); hasDeliveredLine = false }
+        if let line = consume line {
+            deliveredLine.initialize(to: line)
+            hasDeliveredLine = true
+        }
         main.resolveOwnFuture()
     }
 
     func takeDeliveredLine() -> ScriptLine? {
-        deliveredLine.take()
+        guard hasDeliveredLine else { return nil }
+        hasDeliveredLine = false
+        return deliveredLine.move()
     }
 
     /// Main is about to await its next line.
