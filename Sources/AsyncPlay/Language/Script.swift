@@ -72,11 +72,23 @@ public struct Script: Sendable {
         guard n >= 1 && n <= lineStarts.count else { return nil }
         let b = lineBytes(n)
         if b.count > 4096 { return String(decoding: b.prefix(200), as: UTF8.self) + "…" }
-        return Script.trimTrailingSpace(b)     // as echoed: a recorded transcript must replay
+        return Script.echoed(b)     // as echoed: a recorded transcript must replay
     }
 
-    /// Line `n` without trailing whitespace, as transcripts echo it.
-    public func echoText(_ n: Int) -> String { Script.trimTrailingSpace(lineBytes(n)) }
+    /// Line `n` as transcripts echo it: without trailing whitespace, except whitespace
+    /// right after a backslash, which is part of what the line means (`"abc\ ` is an
+    /// unknown escape, `"abc\` an unterminated string): trimmed there, a recorded
+    /// transcript replayed to another error. (The parser, like the oracle's, reads the
+    /// line with its trailing whitespace.)
+    public func echoText(_ n: Int) -> String { Script.echoed(lineBytes(n)) }
+
+    static func echoed(_ b: ArraySlice<UInt8>) -> String {
+        b.withUnsafeBufferPointer { b in
+            var end = trimmedCount(b)
+            if end > 0 && end < b.count && b[end - 1] == UInt8(ascii: "\\") { end = b.count }
+            return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
+        }
+    }
 
     private mutating func validate() {
         if let bad = Script.firstInvalidUTF8(bytes[...]) {
