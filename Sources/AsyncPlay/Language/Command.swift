@@ -122,7 +122,7 @@ public struct ScriptLine: Sendable {
     /// a line a call to an outlined copy (~130 instructions a line).
     private let packedSpawn: SpawnLine.Packed
     /// Every other line's commands (empty when `spawn` is set).
-    let parsedCommands: [Command]
+    private let parsedCommands: [Command]
 
     public init(number: Int, text: String, commands: [Command]) {
         self.init(number: number, lineText: LineText(text), commands: commands)

@@ -10,10 +10,14 @@ struct Lexer {
     @inline(__always)
     static func isWordByte(_ b: UInt8) -> Bool {
         let low: UInt64 = 0x03FF_6800_0000_0000       // + - . 0-9
-        let high: UInt64 = 0x07FF_FFFE_87FF_FFFE      // A-Z _ a-z
         if b < 64 { return low >> b & 1 != 0 }
-        return b < 128 && high >> (b - 64) & 1 != 0
+        return b < 128 && lettersAndUnderscore >> (b - 64) & 1 != 0
     }
+
+    /// A-Z, `_` and a-z, one bit per byte from 64 to 127.
+    static let lettersAndUnderscore: UInt64 = 0x07FF_FFFE_87FF_FFFE
+    /// 0-9, one bit per byte from 0 to 63.
+    static let digits: UInt64 = 0x03FF_0000_0000_0000
 
     /// Space, tab, CR, VT and FF, as one bit each (see `isWordByte`).
     @inline(__always)

@@ -80,10 +80,10 @@ struct SpawnLine {
         var i = nameStart
         var lowercase = true                       // keywords are lowercase letters and `_`
         while i < n {
-            // [A-Za-z0-9_] as one bit per byte: digits in the low mask, the rest in the high.
+            // [A-Za-z0-9_], with the lexer's bit masks.
             let b = p[i]
-            let inName = b < 64 ? (0x03FF_0000_0000_0000 as UInt64) >> b & 1 != 0
-                                : b < 128 && (0x07FF_FFFE_87FF_FFFE as UInt64) >> (b &- 64) & 1 != 0
+            let inName = b < 64 ? Lexer.digits >> b & 1 != 0
+                                : b < 128 && Lexer.lettersAndUnderscore >> (b &- 64) & 1 != 0
             if !inName { break }
             lowercase = lowercase && b >= UInt8(ascii: "_")    // `_` and a-z; not A-Z or digits
             i &+= 1

@@ -49,17 +49,16 @@ final class MainCoroutine: Coroutine {
             line = next.number
             withSession { $0.emitRecord(.input(line: next.number, text: next.lineText)) }
             stage = .runningLine
-            if let spawn = next.spawn {
-                pending = []
-                if spawn.isRun { return runLine(first: spawn.command(in: next.lineText)) }
+            if let spawn = next.spawn, !spawn.isRun {
                 // A plain spawn, most lines of a big script: straight to the session, with
                 // no Command to build, copy and destroy (a few hundred instructions a line).
+                pending = []
                 if case .refused(let diagnostic) = withSession({ $0.spawn(spawn, in: next.lineText, line: line) }) {
                     refuse(diagnostic)
                 }
-                return runLine()
+            } else {
+                pending = next.commands[...]
             }
-            pending = next.parsedCommands[...]
             return runLine()
         case .runningLine:
             guard let cur = current else { return runLine() }
@@ -73,10 +72,9 @@ final class MainCoroutine: Coroutine {
         }
     }
 
-    /// Runs the line's remaining commands (`first`, then `pending`) until one suspends main.
-    private func runLine(first: Command? = nil) -> Suspension {
-        var first = first
-        while let command = first.take() ?? pending.popFirst() {
+    /// Runs the line's remaining commands until one suspends main.
+    private func runLine() -> Suspension {
+        while let command = pending.popFirst() {
             switch withSession({ $0.execute(command, line: line) }) {
             case .finished:
                 continue

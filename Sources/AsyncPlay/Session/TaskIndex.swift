@@ -59,7 +59,6 @@ final class TaskIndex {
 
     /// Starts loading the slot where a lookup of the name `bytes` (UTF-8) begins (a hint,
     /// nothing changes); returns the name's hash, for that lookup.
-    @discardableResult
     func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let h = TaskIndex.hash(bytes)
         asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
