@@ -28,7 +28,7 @@ struct ShellCommand: ParsableCommand {
     func run() throws {
         if !StandardStreams.isTerminal(0) {
             // Not a terminal: behave exactly as `asyncplay run -`.
-            var run = try RunCommand.parse(["-"] + (output.json ? ["--json"] : []) + ["--color", output.color.rawValue])
+            let run = try RunCommand.parse(["-"] + (output.json ? ["--json"] : []) + ["--color", output.color.rawValue])
             try run.validate()
             try run.run()
             return
