@@ -11,9 +11,12 @@ public struct Script: Sendable {
     /// Scripts up to this many lines keep what the check parsed, so it is not parsed twice;
     /// longer ones are parsed again line by line as they run, to bound memory.
     static let keepParsedUpTo = 200_000
-    /// The lines the check parsed (a script up to `keepParsedUpTo` lines), nil for blank
-    /// and comment lines and for those in `packedSpawns`.
-    private var parsed: [ScriptLine?] = []
+    /// The lines the check parsed (a script up to `keepParsedUpTo` lines), in line order:
+    /// only lines with commands that are not in `packedSpawns`. (An optional for every line
+    /// was 48 bytes a line: 4.8 MB never read in a 100k-line script of spawns.)
+    private var parsed: [ScriptLine] = []
+    /// Whether `parsed` holds every parsed line (false: lines are parsed as they run).
+    private var keptParsed = false
     /// Each plain `spawn NAME DUR` line packed, whatever the script's length (`.none` for
     /// other lines): rebuilding such a line as it runs costs less than keeping it parsed.
     private var packedSpawns: [SpawnLine.Packed] = []
@@ -100,8 +103,7 @@ public struct Script: Sendable {
         }
         let keep = lineStarts.count <= Script.keepParsedUpTo
         var found: [Diagnostic] = []
-        var kept: [ScriptLine?] = []
-        if keep { kept.reserveCapacity(lineStarts.count) }
+        var kept: [ScriptLine] = []
         var tokens: [Token] = []
         var history = false
         var packed: [SpawnLine.Packed] = []
@@ -116,14 +118,13 @@ public struct Script: Sendable {
                 // What `parseLine` would read on its fast path, kept packed for the run.
                 if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
                     packed.append(p)
-                    if keep { kept.append(nil) }
                     continue
                 }
                 packed.append(.none)
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
                                         readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
-                case .success(let line): if keep { kept.append(line) }
+                case .success(let line): if keep, let line { kept.append(line) }
                 }
             }
         }
@@ -131,6 +132,7 @@ public struct Script: Sendable {
         readsHistory = history
         spawnCount = spawns
         parsed = found.isEmpty ? kept : []
+        keptParsed = keep && found.isEmpty
         packedSpawns = found.isEmpty ? packed : []
     }
 
@@ -150,7 +152,7 @@ public struct Script: Sendable {
                 return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)), packedSpawn: packed)
             }
         }
-        if n <= parsed.count { return parsed[n - 1] }
+        if keptParsed { return keptLine(n) }
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
             Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
@@ -158,6 +160,16 @@ public struct Script: Sendable {
         }
         guard case .success(let line) = result else { return nil }
         return line
+    }
+
+    /// Line `n` in `parsed` (binary search), nil when it holds no command.
+    private func keptLine(_ n: Int) -> ScriptLine? {
+        var low = 0, high = parsed.count
+        while low < high {
+            let mid = (low + high) / 2
+            if parsed[mid].number < n { low = mid + 1 } else { high = mid }
+        }
+        return low < parsed.count && parsed[low].number == n ? parsed[low] : nil
     }
 
     /// Main's lines, one at a time, as a session asks for them. Lines holding no command
