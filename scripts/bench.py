@@ -47,8 +47,10 @@ class RunFailed(Exception):
     pass
 
 
-def measure(argv, timeout, capture=False):
+def measure(argv, timeout, capture=False, faults=None):
     """Run argv once; return (wall_s, peak_rss_mb, stdout_text_or_None).
+
+    faults: a list to append the run's minor page faults to (ru_minflt), if given.
 
     stdout goes to /dev/null unless capture is set; stderr is kept in a temp file and
     shown if the run fails. Wall time covers fork/exec to reaping, as a user sees it.
@@ -75,6 +77,8 @@ def measure(argv, timeout, capture=False):
         if capture:
             out.seek(0)
             text = out.read().decode("utf-8", "replace")
+        if faults is not None:
+            faults.append(ru.ru_minflt)
         return wall, ru.ru_maxrss / MIB, text
 
 
@@ -169,14 +173,14 @@ def section_scale(ctx):
     rows = []
     for n in sizes:
         reps = int(reps_env) if reps_env else (3 if n >= 1_000_000 else 5)
-        ap_wall, ap_rss, py_wall, py_rss, py_proc = [], [], [], [], []
+        ap_wall, ap_rss, ap_faults, py_wall, py_rss, py_proc = [], [], [], [], [], []
         script = write_scale_script(ctx, n) if ctx.bin else None
         for r in range(reps):
             # Interleaved: asyncplay, python, asyncplay, python, ... so that machine
             # noise falls on both sides alike.
             if ctx.bin:
                 progress(f"scale N={n} rep {r + 1}/{reps}: asyncplay")
-                w, m, _ = measure(ctx.asyncplay(script), ctx.timeout)
+                w, m, _ = measure(ctx.asyncplay(script), ctx.timeout, faults=ap_faults)
                 ap_wall.append(w)
                 ap_rss.append(m)
             if have_py:
@@ -193,13 +197,14 @@ def section_scale(ctx):
         def f(xs, fmt):
             return fmt.format(median(xs)) if xs else "-"
         ratio = (f"{median(py_wall) / median(ap_wall):.2f}x" if ap_wall and py_wall else "-")
-        rows.append([f"{n:,}", str(reps), f(ap_wall, "{:.3f}"), f(ap_rss, "{:.1f}"),
+        rows.append([f"{n:,}", str(reps), f(ap_wall, "{:.3f}"), f(ap_rss, "{:.1f}"), f(ap_faults, "{:.0f}"),
                      f(py_wall, "{:.3f}"), f(py_rss, "{:.1f}"), f(py_proc, "{:.3f}"), ratio])
 
-    print(table(["N", "reps", "asyncplay s", "asyncplay MB", "cpython s", "cpython MB",
+    print(table(["N", "reps", "asyncplay s", "asyncplay MB", "faults", "cpython s", "cpython MB",
                  "cpython proc s", "cpython/asyncplay"], rows))
     print("medians. asyncplay s = whole process (start, parse the file, run, print the\n"
-          "transcript to /dev/null); asyncplay MB = its peak RSS (wait4 ru_maxrss).\n"
+          "transcript to /dev/null); asyncplay MB = its peak RSS (wait4 ru_maxrss);\n"
+          "faults = its minor page faults (ru_minflt: ~1 per 4 KB page, ~1 per 2 MB huge page).\n"
           "cpython s / MB = wall_s and peak_rss_mb printed by asyncio_scale.py (loop +\n"
           "tasks + gather, without interpreter start-up); cpython proc s = that whole\n"
           "process as measured here. cpython/asyncplay = cpython s / asyncplay s (>1: asyncplay\nis faster).")

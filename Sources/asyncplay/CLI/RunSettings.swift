@@ -21,6 +21,7 @@ struct RunSettings {
 
     func execute() throws {
         let source = try StandardStreams.readScript(file)
+        if !realtime { HugePageHeap.prepare(scriptBytes: source.count) }
         let name = file == "-" ? "<stdin>" : file
         var runner = ScriptRunner(fileName: name)
         runner.format = json ? .jsonLines : .transcript
