@@ -16,8 +16,10 @@ maximum over every child reaped so far). stdout of asyncplay goes to /dev/null.
 
 Environment:
   BENCH_SIZES          scale sizes (default "10000 100000 1000000")
-  BENCH_REPS           repetitions per size (default 5, and 3 for N >= 1,000,000;
-                       when set it applies to every size)
+  BENCH_REPS           repetitions per size (default 9, and 3 for N >= 1,000,000;
+                       when set it applies to every size). Nine, not five: on this
+                       noisy 2-core VM the same binary's 100k time varies 76-180 ms
+                       from run to run, and a median of five moved the ratio by 10%.
   BENCH_STARTUP_RUNS   start-up runs (default 50)
   BENCH_SECTIONS       sections to run (default: all, in order)
   BENCH_TIMEOUT        seconds before one run is killed (default 900)
@@ -172,7 +174,7 @@ def section_scale(ctx):
 
     rows = []
     for n in sizes:
-        reps = int(reps_env) if reps_env else (3 if n >= 1_000_000 else 5)
+        reps = int(reps_env) if reps_env else (3 if n >= 1_000_000 else 9)
         ap_wall, ap_rss, ap_faults, py_wall, py_rss, py_proc = [], [], [], [], [], []
         script = write_scale_script(ctx, n) if ctx.bin else None
         for r in range(reps):
