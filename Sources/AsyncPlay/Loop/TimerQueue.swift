@@ -237,8 +237,15 @@ final class TimerQueue {
 /// deletion (no tombstones, so a long run of timers cannot clog it). A Dictionary hashed
 /// every push with SipHash, which cost more than the rest of the push.
 private struct DeadlineMap {
-    private var keys: [Int64] = Array(repeating: 0, count: 16)
-    private var values: [Int32] = Array(repeating: -1, count: 16)   // -1: empty
+    /// A key and its value side by side: one cache line per probe. (With keys and values
+    /// in two arrays a lookup missed the cache twice: a spawn per line, each to another
+    /// deadline, and the tasks in between had pushed the map out of L1.)
+    private struct Entry {
+        var key: Int64
+        var value: Int32                   // -1: empty
+        static let empty = Entry(key: 0, value: -1)
+    }
+    private var entries = Array(repeating: Entry.empty, count: 16)
     private var count = 0
 
     private func home(_ key: Int64, _ mask: Int) -> Int {
@@ -246,10 +253,10 @@ private struct DeadlineMap {
     }
 
     func find(_ key: Int64) -> Int32? {
-        let mask = keys.count - 1
+        let mask = entries.count - 1
         var i = home(key, mask)
-        while values[i] >= 0 {
-            if keys[i] == key { return values[i] }
+        while case let e = entries[i], e.value >= 0 {
+            if e.key == key { return e.value }
             i = (i + 1) & mask
         }
         return nil
@@ -257,44 +264,41 @@ private struct DeadlineMap {
 
     /// `key` must not be in the map.
     mutating func insert(_ key: Int64, _ value: Int32) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > entries.count { grow() }
+        let mask = entries.count - 1
         var i = home(key, mask)
-        while values[i] >= 0 { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
+        while entries[i].value >= 0 { i = (i + 1) & mask }
+        entries[i] = Entry(key: key, value: value)
         count += 1
     }
 
     mutating func remove(_ key: Int64) {
-        let mask = keys.count - 1
+        let mask = entries.count - 1
         var i = home(key, mask)
-        while values[i] >= 0 && keys[i] != key { i = (i + 1) & mask }
-        guard values[i] >= 0 else { return }
+        while entries[i].value >= 0 && entries[i].key != key { i = (i + 1) & mask }
+        guard entries[i].value >= 0 else { return }
         // Shift later members of the probe run back into the hole, so every key stays
         // reachable from its home slot without tombstones.
         var hole = i
         var j = (i + 1) & mask
-        while values[j] >= 0 {
-            let h = home(keys[j], mask)
+        while entries[j].value >= 0 {
+            let h = home(entries[j].key, mask)
             // Move j into the hole if its home is not in (hole, j] (cyclically).
             let inRange = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !inRange {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
+                entries[hole] = entries[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
-        values[hole] = -1
+        entries[hole] = .empty
         count -= 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: -1, count: oldKeys.count * 2)
+        let old = entries
+        entries = Array(repeating: .empty, count: old.count * 2)
         count = 0
-        for (k, v) in zip(oldKeys, oldValues) where v >= 0 { insert(k, v) }
+        for e in old where e.value >= 0 { insert(e.key, e.value) }
     }
 }
