@@ -108,7 +108,8 @@ final class TimerQueue {
         let timer = pending[0].takeRetainedValue()
         // The loop pops every due timer and reads it at once: loading the ones a few
         // places on overlaps their cache misses (a bucket's timers are far apart in memory).
-        if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 2) }
+        // Four lines: a task's record is ~190 bytes, and its step reads fields in all four.
+        if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 4) }
         buckets[i].head += 1
         count -= 1
         if buckets[i].isEmpty { retireHeadBucket() }
