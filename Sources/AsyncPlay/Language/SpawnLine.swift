@@ -162,6 +162,12 @@ struct SpawnLine {
         /// Whether a line is packed here.
         var holdsLine: Bool { flags & 1 != 0 }
 
+        /// Where the name of the task a `spawn` line makes is in its line (nil: no line
+        /// packed here, a `run` line, or no name).
+        var spawnedName: Range<Int>? {
+            flags & 7 == 5 ? Int(nameStart) ..< Int(nameStart) + Int(nameCount) : nil
+        }
+
         var line: SpawnLine? {
             guard flags & 1 != 0 else { return nil }
             let kind: Kind = flags & 8 != 0 ? .cpu : flags & 16 != 0 ? .thread : .sleep

@@ -61,8 +61,12 @@ final class TaskIndex {
     /// nothing changes); returns the name's hash, for that lookup.
     func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
         let h = TaskIndex.hash(bytes)
-        asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
+        prefetch(hash: h)
         return h
+    }
+
+    func prefetch(hash h: UInt32) {
+        asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
     }
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
