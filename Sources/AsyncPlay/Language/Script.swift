@@ -16,7 +16,8 @@ public struct Script: Sendable {
     /// was 48 bytes a line: 4.8 MB never read in a 100k-line script of spawns.)
     private var parsed: [ScriptLine] = []
     /// Whether `parsed` holds every parsed line (false: lines are parsed as they run).
-    private var keptParsed = false
+    /// (For a script without errors, the only kind whose commands are asked for.)
+    private var keptParsed: Bool { lineStarts.count <= Script.keepParsedUpTo }
     /// Each plain `spawn NAME DUR` line packed, whatever the script's length (`.none` for
     /// other lines): rebuilding such a line as it runs costs less than keeping it parsed.
     private var packedSpawns: [SpawnLine.Packed] = []
@@ -101,7 +102,7 @@ public struct Script: Sendable {
                                       message: "invalid UTF-8 (the file must be UTF-8 text)")]
             return
         }
-        let keep = lineStarts.count <= Script.keepParsedUpTo
+        let keep = keptParsed
         var found: [Diagnostic] = []
         var kept: [ScriptLine] = []
         var tokens: [Token] = []
@@ -132,7 +133,6 @@ public struct Script: Sendable {
         readsHistory = history
         spawnCount = spawns
         parsed = found.isEmpty ? kept : []
-        keptParsed = keep && found.isEmpty
         packedSpawns = found.isEmpty ? packed : []
     }
 
@@ -305,14 +305,6 @@ public struct Script: Sendable {
         return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), commands: commands))
     }
 
-    static func trimTrailingSpace(_ b: ArraySlice<UInt8>) -> String {
-        b.withUnsafeBufferPointer { trimTrailingSpace($0) }
-    }
-
-    static func trimTrailingSpace(_ b: UnsafeBufferPointer<UInt8>) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: b[..<trimmedCount(b)]), as: UTF8.self)
-    }
-
     /// How many bytes of `b` are left without its trailing whitespace.
     static func trimmedCount(_ b: UnsafeBufferPointer<UInt8>) -> Int {
         var end = b.count
@@ -324,7 +316,12 @@ public struct Script: Sendable {
         return end
     }
 
-    static func trimTrailingSpace(_ s: String) -> String { trimTrailingSpace(Array(s.utf8)[...]) }
+    /// `s` without trailing whitespace (for rendered lines).
+    static func trimTrailingSpace(_ s: String) -> String {
+        Array(s.utf8).withUnsafeBufferPointer { b in
+            String(decoding: UnsafeBufferPointer(rebasing: b[..<trimmedCount(b)]), as: UTF8.self)
+        }
+    }
 
     /// Offset of the first byte that is not part of valid UTF-8, if any.
     static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
