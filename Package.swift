@@ -25,9 +25,6 @@ let package = Package(
         // A cache prefetch hint (Swift has none): lets the loop overlap the next callback's
         // memory reads with the running one when a million tasks no longer fit in cache.
         .target(name: "CPrefetch"),
-        // Transparent huge pages for the heap of a big run (glibc's malloc tuned from C).
-        // DWARF 4: valgrind 3.19 (callgrind instruction counts) cannot read clang's DWARF 5.
-        .target(name: "CHugePageHeap", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
         // libedit (BSD editline) for the interactive shell; apt package libedit-dev.
         .systemLibrary(
             name: "CEditLine",
@@ -40,7 +37,6 @@ let package = Package(
             dependencies: [
                 "AsyncPlay",
                 "CEditLine",
-                "CHugePageHeap",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)],

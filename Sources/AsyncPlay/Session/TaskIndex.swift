@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CPrefetch
 
 /// The session's tasks by name: an open-addressing table (linear probing) whose 8-byte
@@ -91,31 +88,13 @@ final class TaskIndex {
         TaskIndex.freeSlots(old, oldCapacity)
     }
 
-    // A big table lives in its own 2 MB-aligned block marked for huge pages: lookups
-    // land anywhere in it, and with 4 KB pages most of them also missed the TLB.
-    private static let hugePage = 2 << 20
-
     private static func allocateSlots(_ n: Int) -> UnsafeMutablePointer<UInt64> {
-        let bytes = n * MemoryLayout<UInt64>.stride
-        #if canImport(Glibc)
-        if bytes >= hugePage {
-            var raw: UnsafeMutableRawPointer?
-            if posix_memalign(&raw, hugePage, bytes) == 0, let raw {
-                _ = madvise(raw, bytes, MADV_HUGEPAGE)
-                memset(raw, 0, bytes)
-                return raw.bindMemory(to: UInt64.self, capacity: n)
-            }
-        }
-        #endif
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         p.initialize(repeating: 0, count: n)
         return p
     }
 
     private static func freeSlots(_ p: UnsafeMutablePointer<UInt64>, _ n: Int) {
-        #if canImport(Glibc)
-        if n * MemoryLayout<UInt64>.stride >= hugePage { free(p); return }
-        #endif
         p.deallocate()
     }
 

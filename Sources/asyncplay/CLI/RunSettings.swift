@@ -20,14 +20,7 @@ struct RunSettings {
     var lang: String? = nil
 
     func execute() throws {
-        // A big run's heap is prepared before the file is read: the file is on that heap too.
-        // (A real-clock run is left alone: its time is the clock's, and it may run for hours.)
-        var sizeWasKnown = false
-        let source = try StandardStreams.readScript(file) { size in
-            if !realtime { HugePageHeap.prepare(scriptBytes: size) }
-            sizeWasKnown = true
-        }
-        if !sizeWasKnown && !realtime { HugePageHeap.prepare(scriptBytes: source.count) }    // stdin
+        let source = try StandardStreams.readScript(file)
         let name = file == "-" ? "<stdin>" : file
         var runner = ScriptRunner(fileName: name)
         runner.format = json ? .jsonLines : .transcript

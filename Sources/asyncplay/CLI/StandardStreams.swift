@@ -65,9 +65,9 @@ enum StandardStreams {
     }
 
     /// Reads a script for a command: on failure says why on stderr and exits with 2.
-    static func readScript(_ path: String, sizeKnown: ((Int) -> Void)? = nil) throws -> [UInt8] {
+    static func readScript(_ path: String) throws -> [UInt8] {
         do {
-            return try readAll(path: path, sizeKnown: sizeKnown)
+            return try readAll(path: path)
         } catch {
             stderr("asyncplay: \(error)\n")
             throw ExitCode(2)
@@ -75,9 +75,7 @@ enum StandardStreams {
     }
 
     /// Reads a whole file, or stdin for `-`; more than `limit` bytes is an error.
-    /// `sizeKnown` hears a regular file's size before it is read.
-    static func readAll(path: String, limit: Int = Limits.standard.maxScriptBytes,
-                        sizeKnown: ((Int) -> Void)? = nil) throws -> [UInt8] {
+    static func readAll(path: String, limit: Int = Limits.standard.maxScriptBytes) throws -> [UInt8] {
         let fd = path == "-" ? 0 : open(path, O_RDONLY)
         guard fd >= 0 else { throw CLIError("cannot open '\(path)': \(String(cString: strerror(errno)))") }
         defer { if fd != 0 { close(fd) } }
@@ -89,7 +87,6 @@ enum StandardStreams {
         // A regular file's size is known: room for exactly that, not a doubling array
         // that ends up to twice the file (a 19 MB script held 32 MB).
         if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 && st.st_size <= limit {
-            sizeKnown?(Int(st.st_size))
             out.reserveCapacity(Int(st.st_size))
         }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
