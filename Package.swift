@@ -14,7 +14,6 @@ let package = Package(
         // The language, the event loop, the session and the renderers. Knows nothing of terminals.
         .target(
             name: "AsyncPlay",
-            dependencies: ["CPrefetch"],
             swiftSettings: [
                 // The loop is single-threaded and touches its state millions of times a
                 // second: dynamic exclusivity checks cost a quarter of its time (measured
@@ -22,9 +21,6 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
-        // A cache prefetch hint (Swift has none): lets the loop overlap the next callback's
-        // memory reads with the running one when a million tasks no longer fit in cache.
-        .target(name: "CPrefetch"),
         // libedit (BSD editline) for the interactive shell; apt package libedit-dev.
         .systemLibrary(
             name: "CEditLine",

@@ -74,33 +74,6 @@ final class SpawnLineTests: XCTestCase {
         XCTAssertGreaterThan(packed, 500)       // the packed path is taken, not only the re-parse
     }
 
-    /// The name lent ahead of a line (so main can prefetch where it lands) is the name the
-    /// line spawns, byte for byte, and there is none for any other line: the session
-    /// also looks the task up with that name's hash.
-    func testSpawnNamesLendEachLinesName() {
-        let good = lines.filter { if case .success = Script.parseLine($0, number: 1) { return true } else { return false } }
-        let script = Script.parse("# a comment\n" + good.joined(separator: "\n") + "\n")
-        XCTAssertFalse(script.hasErrors)
-        let names = script.spawnNames
-        XCTAssertNil(names.withName(ofLine: 1) { _ in true })
-        XCTAssertNil(names.withName(ofLine: 0) { _ in true })
-        XCTAssertNil(names.withName(ofLine: good.count + 2) { _ in true })
-        var lent = 0
-        for (i, text) in good.enumerated() {
-            let lentName = names.withName(ofLine: i + 2) { String(decoding: $0, as: UTF8.self) }
-            var spawned: String? = nil
-            if case .spawn(let ref?, _)? = script.commands(ofLine: i + 2)?.commands.first { spawned = ref.name }
-            if let lentName {
-                lent += 1
-                XCTAssertEqual(lentName, spawned, text.debugDescription)
-            } else if spawned != nil {
-                var bytes = Array(text.utf8)     // a named spawn not lent is one the fast path leaves alone
-                XCTAssertNil(bytes.withUnsafeMutableBufferPointer { SpawnLine(UnsafeBufferPointer($0)) }, text.debugDescription)
-            }   // (`run NAME …` lines spawn nothing: `spawned` is nil, and so must the lent name be)
-        }
-        XCTAssertGreaterThan(lent, 300)
-    }
-
     func testReadsTheCommonShapes() {
         func command(_ text: String) -> Command? {
             var bytes = Array(text.utf8)

@@ -162,35 +162,6 @@ public struct Script: Sendable {
         return line
     }
 
-    /// The names of the tasks the script's packed `spawn NAME …` lines make, by line number.
-    public var spawnNames: SpawnNames { SpawnNames(self) }
-
-    /// Lends the name of line `n` when it is a packed `spawn NAME …` line: read from the
-    /// packed form, nothing parsed, so that main can start loading where that name will
-    /// land a whole line before the line arrives. A class holding the script's arrays
-    /// (shared, not copied), called once a line: a closure over the script cost ~37
-    /// instructions a line more (reference counting of the captured arrays).
-    public final class SpawnNames {
-        private let packed: [SpawnLine.Packed]
-        private let lineStarts: [Int]
-        private let bytes: [UInt8]
-
-        fileprivate init(_ script: Script) {
-            packed = script.packedSpawns
-            lineStarts = script.lineStarts
-            bytes = script.bytes
-        }
-
-        /// `body` with the name line `n` spawns, or nil when line `n` is not a packed
-        /// `spawn NAME …` line (`run` lines make no task of their own).
-        @inline(__always)
-        public func withName<R>(ofLine n: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-            guard n >= 1 && n <= packed.count, let name = packed[n - 1].spawnedName else { return nil }
-            let start = lineStarts[n - 1]
-            return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start + name.lowerBound ..< start + name.upperBound])) }
-        }
-    }
-
     /// Line `n` in `parsed` (binary search), nil when it holds no command.
     private func keptLine(_ n: Int) -> ScriptLine? {
         var low = 0, high = parsed.count

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// An asyncio Future: pending, then cancelled or finished with a result or an exception.
 /// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
 /// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
@@ -197,9 +195,6 @@ public class Future: DoneCallback {
         let uncounted = referenceBits
         referenceBits &= 4
         if let first = firstCallback.take() {
-            // With a million tasks, whoever waits here (a task woken by its timer) is a
-            // cache miss when its callback runs, a whole batch later: start loading it now.
-            asyncplay_prefetch(first.toOpaque(), 4)
             withLoop { $0.callSoon(.done(DoneCall(first, counted: uncounted & 1 == 0, of: self))) }
         }
         if let second = secondCallback.take() {

@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The loop's timers, handed out in (deadline, scheduling order) as CPython's heap of
 /// TimerHandles does, but stored as one FIFO bucket per distinct deadline plus a 4-ary
 /// min-heap of those deadlines.
@@ -106,10 +104,6 @@ final class TimerQueue {
         let i = Int(node.bucket)
         let pending = buckets[i].pending
         let timer = pending[0].takeRetainedValue()
-        // The loop pops every due timer and reads it at once: loading the ones a few
-        // places on overlaps their cache misses (a bucket's timers are far apart in memory).
-        // Four lines: a task's record is ~190 bytes, and its step reads fields in all four.
-        if pending.count > 8 { asyncplay_prefetch(pending[8].toOpaque(), 4) }
         buckets[i].head += 1
         count -= 1
         if buckets[i].isEmpty { retireHeadBucket() }

@@ -62,7 +62,7 @@ public struct ScriptRunner {
         let feed = script.lineFeed(skipped: echo)
         var options = sessionOptions
         options.expectedTasks = script.spawnCount
-        let session = Session(options: options, lines: .script(feed, names: script.spawnNames),
+        let session = Session(options: options, lines: .script(feed),
                               sink: liveOutput ? FlushingSink(sink, out) : sink)
         session.run()
         out.flush()

@@ -52,9 +52,8 @@ public final class Session: @unchecked Sendable {
 
     /// Where main's lines come from.
     public enum LineFeed {
-        /// Lines of a parsed script: each arrives when the loop is idle. `names`, if given,
-        /// lends the name a line will spawn before the feed reaches it (see `prefetchName`).
-        case script(() -> ScriptLine?, names: Script.SpawnNames? = nil)
+        /// Lines of a parsed script: each arrives when the loop is idle.
+        case script(() -> ScriptLine?)
         /// Lines typed by a person: `submit` delivers them; `waitForLine` (if given) is
         /// called on the loop thread when main needs one and the loop has nothing to do.
         case external(waitForLine: (() -> Void)?)
@@ -145,18 +144,6 @@ public final class Session: @unchecked Sendable {
     func deliver(_ line: consuming ScriptLine?) {
         guard awaitingInput else { return }
         awaitingInput = false
-        // A new name lands anywhere in the name index, a cache miss once there are a
-        // million tasks: start loading its slot now, a loop iteration before `spawn` needs
-        // it (unless that began a line ago, see `prefetchName`).
-        if let line, let spawn = line.spawn, !spawn.isRun {
-            if let early = upcomingHash, early.line == line.number {
-                prefetchedHash = early
-            } else {
-                line.lineText.withBytes { text in
-                    if let name = spawn.nameBytes(in: text) { prefetchedHash = (line.number, byName.prefetch(name)) }
-                }
-            }
-        }
         if hasDeliveredLine { deliveredLine.deinitialize(count: 1); hasDeliveredLine = false }
         if let line = consume line {
             deliveredLine.initialize(to: line)
@@ -164,16 +151,6 @@ public final class Session: @unchecked Sendable {
         }
         main.resolveOwnFuture()
     }
-
-    /// Starts loading the name slot of line `n` (the line after the one being delivered)
-    /// a whole line early: one loop iteration was too short to hide a miss to memory at a
-    /// million tasks (`TaskIndex.slot` stalled on it for 5% of such a run).
-    private func prefetchName(ofLine n: Int, in names: Script.SpawnNames) {
-        guard let h = names.withName(ofLine: n, { byName.prefetch($0) }) else { return }
-        upcomingHash = (n, h)
-    }
-    /// The hash `prefetchName` computed for a line still to come.
-    private var upcomingHash: (line: Int, hash: UInt32)?
 
     func takeDeliveredLine() -> ScriptLine? {
         guard hasDeliveredLine else { return nil }
@@ -206,11 +183,8 @@ public final class Session: @unchecked Sendable {
         }
         guard awaitingInput else { return false }
         switch lines {
-        case .script(let next, let names):
-            let line = next()
-            let number = line?.number
-            deliver(line)
-            if let number, let names { prefetchName(ofLine: number + 1, in: names) }
+        case .script(let next):
+            deliver(next())
             return true
         case .external(let waitForLine):
             guard let waitForLine else { return false }
@@ -481,15 +455,10 @@ public final class Session: @unchecked Sendable {
     func spawn(_ fast: SpawnLine, in text: LineText, line: Int) -> Execution {
         mainWaitsFor = []
         let (ref, body) = text.withBytes { fast.parts(in: $0) }
-        // The name's hash, computed when the line was delivered (to prefetch its slot).
-        var hash: UInt32? = nil
-        if let p = prefetchedHash.take(), p.line == line, ref != nil { hash = p.hash }
-        return spawn(ref, body, line: line, nameHash: hash)
+        return spawn(ref, body, line: line)
     }
-    /// The line whose spawned name `deliver` hashed, and the hash.
-    private var prefetchedHash: (line: Int, hash: UInt32)?
 
-    private func spawn(_ ref: NameRef?, _ body: Body, line: Int, nameHash: UInt32? = nil) -> Execution {
+    private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
         let name: String
         if let ref {
             name = ref.name
@@ -500,7 +469,7 @@ public final class Session: @unchecked Sendable {
             name = "Task-\(unnamedCounter)"
         }
         // One hash for the check and the insert.
-        let slot = byName.slot(for: name, hash: nameHash ?? TaskIndex.hash(name))
+        let slot = byName.slot(for: name)
         if slot.found != nil {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
         }

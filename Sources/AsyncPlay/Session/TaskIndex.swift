@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// The session's tasks by name: an open-addressing table (linear probing) whose 8-byte
 /// slots hold a name's hash and where its record sits in a dense array of records.
 ///
@@ -53,18 +51,6 @@ final class TaskIndex {
     }
 
     subscript(name: String) -> TaskRecord? { slot(for: name).found }
-
-    /// Starts loading the slot where a lookup of the name `bytes` (UTF-8) begins (a hint,
-    /// nothing changes); returns the name's hash, for that lookup.
-    func prefetch(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let h = TaskIndex.hash(bytes)
-        prefetch(hash: h)
-        return h
-    }
-
-    func prefetch(hash h: UInt32) {
-        asyncplay_prefetch(slots + (Int(h) & (capacity - 1)), 1)
-    }
 
     /// Puts `record` in the empty slot `slot` found for its name (nothing added since).
     func insert(_ record: TaskRecord, at slot: Slot) {

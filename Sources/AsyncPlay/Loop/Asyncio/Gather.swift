@@ -1,5 +1,3 @@
-import CPrefetch
-
 /// `asyncio.gather(*tasks, return_exceptions=…)`: a future over its children
 /// (`_GatheringFuture`), finished by the children's done-callbacks.
 final class GatheringFuture: Future {
@@ -30,17 +28,9 @@ final class GatheringFuture: Future {
         // task, a cache miss each at a million of them.
         unique.withUnsafeBufferPointer { children in
             for i in children.indices {
-                GatheringFuture.prefetch(children, ahead: i)
                 Unmanaged.passUnretained(children[i])._withUnsafeGuaranteedRef { $0.addDoneCallback(self) }
             }
         }
-    }
-
-    /// Starts loading the child a few places after `i`: a million tasks lie far apart in
-    /// memory, and a walk over them is a cache miss per child unless the misses overlap.
-    @inline(__always)
-    private static func prefetch(_ children: UnsafeBufferPointer<Future>, ahead i: Int) {
-        if i + 8 < children.count { asyncplay_prefetch(Unmanaged.passUnretained(children[i + 8]).toOpaque(), 2) }
     }
 
     /// `_GatheringFuture.cancel`: cancel the children, not the gather itself.
@@ -74,7 +64,6 @@ final class GatheringFuture: Future {
         results.reserveCapacity(children.count)
         children.withUnsafeBufferPointer { children in
             for i in children.indices {
-                GatheringFuture.prefetch(children, ahead: i)
                 Unmanaged.passUnretained(children[i])._withUnsafeGuaranteedRef { c in
                     if c.isCancelled {
                         results.append(.exception(.cancelled(c.cancelMessage ?? "")))
