@@ -109,20 +109,7 @@ public struct ScriptLine: Sendable {
     public let lineText: LineText
     public var text: String { lineText.string }
     /// The commands, in order.
-    public var commands: [Command] {
-        if let spawn { return [spawn.command(in: lineText)] }
-        return parsedCommands
-    }
-    /// A line that is one plain `spawn NAME DUR` (the commonest line of a big script) is
-    /// kept as that fast form, plain data, and its command is built when it runs: an array
-    /// per line was an allocation and a free per line, and its copies two atomic
-    /// reference counts each.
-    var spawn: SpawnLine? { packedSpawn.line }
-    /// Packed (16 bytes, `.none` for other lines): a `SpawnLine?` made each hand-over of
-    /// a line a call to an outlined copy (~130 instructions a line).
-    private let packedSpawn: SpawnLine.Packed
-    /// Every other line's commands (empty when `spawn` is set).
-    private let parsedCommands: [Command]
+    public let commands: [Command]
 
     public init(number: Int, text: String, commands: [Command]) {
         self.init(number: number, lineText: LineText(text), commands: commands)
@@ -131,26 +118,6 @@ public struct ScriptLine: Sendable {
     init(number: Int, lineText: LineText, commands: [Command]) {
         self.number = number
         self.lineText = lineText
-        parsedCommands = commands
-        packedSpawn = .none
-    }
-
-    init(number: Int, lineText: LineText, spawn: SpawnLine) {
-        self.number = number
-        self.lineText = lineText
-        if let packed = SpawnLine.Packed(spawn) {
-            parsedCommands = []
-            packedSpawn = packed
-        } else {
-            parsedCommands = [spawn.command(in: lineText)]     // a name's place too big to pack
-            packedSpawn = .none
-        }
-    }
-
-    init(number: Int, lineText: LineText, packedSpawn: SpawnLine.Packed) {
-        self.number = number
-        self.lineText = lineText
-        parsedCommands = []
-        self.packedSpawn = packedSpawn
+        self.commands = commands
     }
 }

@@ -12,15 +12,11 @@ public struct Script: Sendable {
     /// longer ones are parsed again line by line as they run, to bound memory.
     static let keepParsedUpTo = 200_000
     /// The lines the check parsed (a script up to `keepParsedUpTo` lines), in line order:
-    /// only lines with commands that are not in `packedSpawns`. (An optional for every line
-    /// was 48 bytes a line: 4.8 MB never read in a 100k-line script of spawns.)
+    /// only lines with commands. (An optional for every line was 48 bytes a line.)
     private var parsed: [ScriptLine] = []
     /// Whether `parsed` holds every parsed line (false: lines are parsed as they run).
     /// (For a script without errors, the only kind whose commands are asked for.)
     private var keptParsed: Bool { lineStarts.count <= Script.keepParsedUpTo }
-    /// Each plain `spawn NAME DUR` line packed, whatever the script's length (`.none` for
-    /// other lines): rebuilding such a line as it runs costs less than keeping it parsed.
-    private var packedSpawns: [SpawnLine.Packed] = []
 
     /// Whether some command of the script (run or not: after `exit` too) reads the
     /// session's recorded history (see `Command.readsHistory`). Without one, nothing needs
@@ -107,8 +103,6 @@ public struct Script: Sendable {
         var kept: [ScriptLine] = []
         var tokens: [Token] = []
         var history = false
-        var packed: [SpawnLine.Packed] = []
-        packed.reserveCapacity(lineStarts.count)
         var spawns = 0
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
@@ -116,12 +110,6 @@ public struct Script: Sendable {
                 // A line that starts with `spawn ` (a count, not a parse: a hint).
                 if line.count > 6 && line[5] == UInt8(ascii: " ")
                     && ASCIIScan.equals(UnsafeBufferPointer(rebasing: line[0 ..< 5]), "spawn") { spawns += 1 }
-                // What `parseLine` would read on its fast path, kept packed for the run.
-                if let spawn = Script.fastSpawn(line, limits: limits), let p = SpawnLine.Packed(spawn) {
-                    packed.append(p)
-                    continue
-                }
-                packed.append(.none)
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
                                         readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
@@ -133,7 +121,6 @@ public struct Script: Sendable {
         readsHistory = history
         spawnCount = spawns
         parsed = found.isEmpty ? kept : []
-        packedSpawns = found.isEmpty ? packed : []
     }
 
     /// The commands of line `n`, or nil when it holds none (blank, comment). Only for a
@@ -145,13 +132,6 @@ public struct Script: Sendable {
 
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
-        if n <= packedSpawns.count, case let packed = packedSpawns[n - 1], packed.holdsLine {
-            let range = lineRange(n)
-            return bytes.withUnsafeBufferPointer { file in
-                let line = UnsafeBufferPointer(rebasing: file[range])
-                return ScriptLine(number: n, lineText: Script.lineText(line, in: (bytes, range.lowerBound)), packedSpawn: packed)
-            }
-        }
         if keptParsed { return keptLine(n) }
         var history = false
         let result = bytes.withUnsafeBufferPointer { file in
@@ -210,20 +190,8 @@ public struct Script: Sendable {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
         }
-        if let spawn = fastSpawn(bytes, limits: limits) {
-            if checkOnly { return .success(nil) }
-            return .success(ScriptLine(number: number, lineText: lineText(bytes, in: file), spawn: spawn))
-        }
         return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
                            readsHistory: &readsHistory, textIn: file)
-    }
-
-    /// The commonest line read straight from its bytes (see SpawnLine), or nil: every other
-    /// line, every error (a line over the length limit too) and a step limit under one take
-    /// the general path.
-    private static func fastSpawn(_ bytes: UnsafeBufferPointer<UInt8>, limits: Limits) -> SpawnLine? {
-        guard bytes.count <= limits.maxLineBytes, limits.maxStepsPerBody >= 1 else { return nil }
-        return SpawnLine(bytes)
     }
 
     /// The line's text without trailing whitespace, shared with its file when there is one.

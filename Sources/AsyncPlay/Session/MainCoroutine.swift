@@ -49,16 +49,7 @@ final class MainCoroutine: Coroutine {
             line = next.number
             withSession { $0.emitRecord(.input(line: next.number, text: next.lineText)) }
             stage = .runningLine
-            if let spawn = next.spawn, !spawn.isRun {
-                // A plain spawn, most lines of a big script: straight to the session, with
-                // no Command to build, copy and destroy (a few hundred instructions a line).
-                pending = []
-                if case .refused(let diagnostic) = withSession({ $0.spawn(spawn, in: next.lineText, line: line) }) {
-                    refuse(diagnostic)
-                }
-            } else {
-                pending = next.commands[...]
-            }
+            pending = next.commands[...]
             return runLine()
         case .runningLine:
             guard let cur = current else { return runLine() }

@@ -451,13 +451,6 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    /// `execute(.spawn(…))` for a line kept in its fast form (see `ScriptLine.spawn`).
-    func spawn(_ fast: SpawnLine, in text: LineText, line: Int) -> Execution {
-        mainWaitsFor = []
-        let (ref, body) = text.withBytes { fast.parts(in: $0) }
-        return spawn(ref, body, line: line)
-    }
-
     private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
         let name: String
         if let ref {

@@ -1,11 +1,11 @@
 import XCTest
 @testable import AsyncPlay
 
-/// `SpawnLine` reads the commonest lines straight from their bytes; the general path
-/// (lexer and parser) must agree on every line it accepts, and every other line must
-/// be left to the general path.
-final class SpawnLineTests: XCTestCase {
-    /// Lines near the fast path's shape: both paths parse each one.
+/// A script is checked whole, then its lines are handed to main as they run: from what
+/// the check kept (short scripts) or parsed again (long ones), and a line typed in the
+/// shell parses as the same line in a file.
+final class ScriptTests: XCTestCase {
+    /// Lines near the commonest shape (`spawn NAME DUR`), valid and not.
     private var lines: [String] {
         let heads = ["spawn", "run", "spwan", "gather", "Spawn", "spawn;", "  spawn", "\tspawn"]
         let names = ["", "T1", "_a", "a.b", "a-b", "a+b", "sleep", "cpu", "tree", "gather", "1x", "é", "\"x\"", "x->", "x#",
@@ -22,21 +22,10 @@ final class SpawnLineTests: XCTestCase {
         return out
     }
 
-    func testAgreesWithTheGeneralPath() {
-        var fast = 0
+    /// A line parses the same in the shell and in a file: the same commands and text,
+    /// or the same diagnostics.
+    func testALineParsesTheSameInTheShellAndInAFile() {
         for text in lines {
-            var bytes = Array(text.utf8)
-            bytes.withUnsafeMutableBufferPointer { b in
-                let line = UnsafeBufferPointer(b)
-                var tokens: [Token] = []
-                var history = false
-                let general = Script.parseTokens(line, number: 3, limits: .standard, tokens: &tokens, readsHistory: &history)
-                guard let spawn = SpawnLine(line) else { return }
-                fast += 1
-                guard case .success(let parsed?) = general else { return XCTFail("only the fast path accepts \(text.debugDescription)") }
-                XCTAssertEqual(parsed.commands, [spawn.command(in: line)], text.debugDescription)
-            }
-            // Through `parseLine`, which takes the fast path where it can, and in a file.
             let viaShell = Script.parseLine(text, number: 3)
             let script = Script.parse("\n\n" + text + "\n")
             switch viaShell {
@@ -48,12 +37,10 @@ final class SpawnLineTests: XCTestCase {
                 XCTAssertEqual(script.diagnostics, e.diagnostics, text.debugDescription)
             }
         }
-        XCTAssertGreaterThan(fast, 500)         // the fast path is taken, not only its fallback
     }
 
-    /// A script too long to keep its parsed lines packs its spawn lines and rebuilds them
-    /// as they run: every line must come back as the kept parse has it (commands, text),
-    /// spawn lines or not. (The script is the near-miss lines that parse, padded past
+    /// A script too long to keep its parsed lines parses them again as they run: every
+    /// line must come back as the kept parse has it (commands, text). (The script is the near-miss lines that parse, padded past
     /// `keepParsedUpTo` with blank lines.)
     func testLongScriptsRebuildTheSameLines() {
         let good = lines.filter { if case .success = Script.parseLine($0, number: 1) { return true } else { return false } }
@@ -62,24 +49,19 @@ final class SpawnLineTests: XCTestCase {
         let long = Script.parse(text + String(repeating: "\n", count: Script.keepParsedUpTo))
         XCTAssertFalse(kept.hasErrors)
         XCTAssertFalse(long.hasErrors)
-        var packed = 0
         for n in 1...good.count {
             let a = kept.commands(ofLine: n), b = long.commands(ofLine: n)
             XCTAssertEqual(a?.commands, b?.commands, good[n - 1].debugDescription)
             XCTAssertEqual(a?.text, b?.text, good[n - 1].debugDescription)
             XCTAssertEqual(a?.number, b?.number)
-            var bytes = Array(good[n - 1].utf8)
-            if bytes.withUnsafeMutableBufferPointer({ SpawnLine(UnsafeBufferPointer($0)) }) != nil { packed += 1 }
         }
-        XCTAssertGreaterThan(packed, 500)       // the packed path is taken, not only the re-parse
+        XCTAssertGreaterThan(good.count, 500)
     }
 
     func testReadsTheCommonShapes() {
         func command(_ text: String) -> Command? {
-            var bytes = Array(text.utf8)
-            return bytes.withUnsafeMutableBufferPointer { b in
-                SpawnLine(UnsafeBufferPointer(b))?.command(in: UnsafeBufferPointer(b))
-            }
+            guard case .success(let line?) = Script.parseLine(text, number: 1), line.commands.count == 1 else { return nil }
+            return line.commands[0]
         }
         XCTAssertEqual(command("spawn T12 250ms"),
                        .spawn(name: NameRef(name: "T12", column: 7), body: Body(first: .sleep(TimeAmount(microseconds: 250_000)))))
@@ -87,10 +69,11 @@ final class SpawnLineTests: XCTestCase {
                        .run(name: nil, body: Body(first: .cpu(TimeAmount(microseconds: 2_000_000)))))
         XCTAssertEqual(command("spawn tree thread .5s"),
                        .spawn(name: NameRef(name: "tree", column: 7), body: Body(first: .thread(TimeAmount(microseconds: 500_000)))))
-        XCTAssertNil(command("spawn A 1s, 2s"))
-        XCTAssertNil(command("spawn A 1s -> 5"))
-        XCTAssertNil(command("spawn gather 1s"))     // an error: the general path reports it
-        XCTAssertNil(command("spawn A 25h"))
+        XCTAssertEqual(command("spawn A 1s -> 5"),
+                       .spawn(name: NameRef(name: "A", column: 7),
+                              body: Body(first: .sleep(TimeAmount(microseconds: 1_000_000)), value: .int("5"))))
+        XCTAssertNil(command("spawn gather 1s"))     // a keyword is no name
+        XCTAssertNil(command("spawn A 25h"))         // over 24 h
     }
 
     /// The limit on a body's steps still holds when it allows none.
