@@ -9,11 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The language, the event loop, the session and the renderers. Knows nothing of terminals.
         .target(
             name: "AsyncPlay",
+            dependencies: [
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: [
                 // The loop is single-threaded and touches its state millions of times a
                 // second: dynamic exclusivity checks cost a quarter of its time (measured
