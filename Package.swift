@@ -16,6 +16,7 @@ let package = Package(
         .target(
             name: "AsyncPlay",
             dependencies: [
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ],
             swiftSettings: [

@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ public protocol LoopInstrument: AnyObject {
 /// Single-threaded: everything but `callSoonThreadsafe` runs on the loop's own thread.
 public final class EventLoop {
     public let clock: LoopClock
-    private let ready = RingQueue<ReadyItem>()
+    private var ready = Deque<ReadyItem>()
     private let timers = TimerQueue()
     private var cancelledTimers = 0
     let pool: ThreadPool

@@ -1,3 +1,4 @@
+import DequeModule
 /// One `thread D` step: blocking work handed to `run_in_executor`. It takes exactly D once a
 /// worker picks it up, even while the loop is held; once running it cannot be cancelled.
 public final class ThreadJob: DoneCallback {
@@ -41,7 +42,7 @@ public final class ThreadJob: DoneCallback {
 /// The `run_in_executor` pool: N virtual workers and a FIFO queue (`set workers N`).
 final class ThreadPool {
     private(set) var workers: Int
-    private var queue = RingQueue<ThreadJob>()
+    private var queue = Deque<ThreadJob>()
     private var running: [ThreadJob] = []      // at most `workers`: a linear scan is fine
     private var startOrder: [ObjectIdentifier: UInt64] = [:]
     private var started: UInt64 = 0
