@@ -93,6 +93,12 @@ final class ScriptTests: XCTestCase {
         }
     }
 
+    func testScriptCountsItsSpawnLinesAsAHint() {
+        let script = Script.parse(Array("spawn A 1s\nspawn B 2s; spawn C 1s\n# spawn X\nrun 1s\nsleep 1ms\ngather\n  spawn D 1s\n".utf8))
+        XCTAssertFalse(script.hasErrors)
+        XCTAssertEqual(script.spawnCount, 2)       // lines starting with `spawn `, not commands
+    }
+
     func testLineStarts() {
         let text = "a\nbb\r\n\n" + String(repeating: "x", count: 20) + "\nlast"
         let script = Script.parse(text)

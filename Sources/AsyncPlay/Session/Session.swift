@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// A playground session: runs commands as asyncio's main coroutine on an event loop and
 /// reports everything that happens as `Record`s. `reset` replaces the loop (t = 0).
 ///
@@ -26,8 +28,9 @@ public final class Session: @unchecked Sendable {
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order (kept by the name index).
-    public var tasks: [TaskRecord] { byName.records }
-    private var byName: TaskIndex
+    public var tasks: [TaskRecord] { byName.values.elements }
+    /// The loop's tasks by name, in creation order.
+    private var byName: OrderedDictionary<String, TaskRecord>
     private var unnamedCounter = 0
     private var liveTasks = 0
     /// Tasks of this loop that ended with an exception (CancelledError aside).
@@ -70,7 +73,8 @@ public final class Session: @unchecked Sendable {
         sinkUsesPhases = sink.usesPhaseEvents
         self.lines = lines
         workers = options.workers
-        byName = TaskIndex(expecting: min(options.expectedTasks, options.limits.maxLiveTasks))
+        byName = [:]
+        byName.reserveCapacity(min(options.expectedTasks, options.limits.maxLiveTasks))
         loop = EventLoop(clock: options.clock(), workers: options.workers)
         endReporter.session = Unmanaged.passUnretained(self)
     }
@@ -92,7 +96,7 @@ public final class Session: @unchecked Sendable {
 
     private func newLoop() {
         loop = EventLoop(clock: options.clock(), workers: workers)
-        byName = TaskIndex()
+        byName = [:]
         unnamedCounter = 0
         liveTasks = 0
         failedTasks = 0
@@ -461,9 +465,7 @@ public final class Session: @unchecked Sendable {
             } while byName["Task-\(unnamedCounter)"] != nil
             name = "Task-\(unnamedCounter)"
         }
-        // One hash for the check and the insert.
-        let slot = byName.slot(for: name)
-        if slot.found != nil {
+        if byName[name] != nil {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
         }
         if liveTasks >= options.limits.maxLiveTasks {
@@ -471,7 +473,7 @@ public final class Session: @unchecked Sendable {
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
         let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
-        byName.insert(record, at: slot)
+        byName[name] = record
         record.start()
         record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
         liveTasks += 1
