@@ -63,31 +63,34 @@ public enum Command: Equatable, Sendable {
         }
     }
 
-    /// The command word JSON Lines name it by (`ps` is reported as `status`).
-    public var keyword: String {
+    /// The command's word in `CommandTable` (an alias as typed, `ps`, is its canonical word).
+    public var word: CommandWord {
         switch self {
-        case .spawn: return "spawn"
-        case .run: return "run"
-        case .cancel: return "cancel"
-        case .await: return "await"
-        case .gather: return "gather"
-        case .wait: return "wait"
-        case .sleep: return "sleep"
-        case .block: return "block"
-        case .status: return "status"
-        case .result: return "result"
-        case .timeline: return "timeline"
-        case .trace: return "trace"
-        case .time: return "time"
-        case .reset: return "reset"
-        case .setWorkers: return "set"
-        case .help: return "help"
-        case .tree: return "tree"
-        case .why: return "why"
-        case .export: return "export"
-        case .exit: return "exit"
+        case .spawn: return .spawn
+        case .run: return .run
+        case .cancel: return .cancel
+        case .await: return .await
+        case .gather: return .gather
+        case .wait: return .wait
+        case .sleep: return .sleep
+        case .block: return .block
+        case .status: return .status
+        case .result: return .result
+        case .timeline: return .timeline
+        case .trace: return .trace
+        case .time: return .time
+        case .reset: return .reset
+        case .setWorkers: return .set
+        case .help: return .help
+        case .tree: return .tree
+        case .why: return .why
+        case .export: return .export
+        case .exit: return .exit
         }
     }
+
+    /// The command word JSON Lines name it by (`ps` is reported as `status`).
+    public var keyword: String { word.rawValue }
 }
 
 /// `timeline [ascii] [width N] [--svg FILE]`: how the picture is drawn.

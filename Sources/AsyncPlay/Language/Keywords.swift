@@ -1,21 +1,16 @@
 /// Every lowercase word the language reserves (SPEC section 2): a NAME may not be one.
+/// The command words and their options come from `CommandTable`.
 public enum Keywords {
-    public static let commands: [String] = [
-        "spawn", "run", "cancel", "await", "gather", "wait", "sleep", "block", "status", "ps",
-        "result", "timeline", "trace", "time", "reset", "set", "help", "exit", "quit",
-        "tree", "why", "export",
-    ]
-    /// Commands added after the SPEC's list: they complete and are suggested like the
-    /// others, but a task may still be called `tree` or `why` (they are not reserved).
-    public static let unreserved: Set<String> = ["tree", "why", "export"]
-    public static let options: [String] = [
-        "workers", "return_exceptions", "timeout", "first_completed", "first_exception",
-        "all_completed", "on", "off",
-    ]
+    /// Every command spelling, in the table's order.
+    public static let commands: [String] = CommandTable.spellings
+    /// Commands that complete and are suggested like the others, but that a task may still
+    /// be named after (see `CommandTable.Row.reserved`).
+    public static let unreserved: Set<String> = Set(CommandTable.rows.filter { !$0.reserved }.map(\.spelling))
+    public static let options: Set<String> = Set(CommandTable.rows.flatMap(\.reservedOptions))
     public static let steps: [String] = ["sleep", "cpu", "thread", "await", "fail"]
     public static let values: [String] = ["none", "true", "false"]
 
-    public static let all: Set<String> = Set(commands + options + steps + values).subtracting(unreserved)
+    public static let all: Set<String> = Set(commands + steps + values).union(options).subtracting(unreserved)
     static let stepWords: Set<String> = Set(steps)
 
     /// Keywords grouped by first letter (all are lowercase ASCII): a lookup compares a

@@ -16,6 +16,24 @@ public enum Help {
         let python: [String]
         let example: [String]
         let seeAlso: [String]
+
+        /// A concept's entry: its topic and a usage of its own.
+        init(topic: String, usage: String, summary: Text, concept: Text, python: [String], example: [String], seeAlso: [String]) {
+            self.topic = topic
+            self.usage = usage
+            self.summary = summary
+            self.concept = concept
+            self.python = python
+            self.example = example
+            self.seeAlso = seeAlso
+        }
+
+        /// A command's entry: its topic and usage are the command table's.
+        init(command: CommandWord, summary: Text, concept: Text, python: [String], example: [String], seeAlso: [String]) {
+            let row = CommandTable.row(command)
+            self.init(topic: row.spelling, usage: row.usage, summary: summary, concept: concept,
+                      python: python, example: example, seeAlso: seeAlso)
+        }
     }
 
     enum Group: CaseIterable {
@@ -42,7 +60,7 @@ public enum Help {
 
     static var entries: [(Entry, Group)] {
         [
-            (Entry(topic: "spawn", usage: "spawn [NAME] BODY",
+            (Entry(command: .spawn,
                    summary: Text(en: "create a Task that runs BODY concurrently", pt: "cria uma Task que executa BODY de forma concorrente"),
                    concept: Text(
                     en: "asyncio.create_task wraps a coroutine in a Task and schedules it, but does not run it yet: the loop starts it as soon as main gives control back (at the end of the line, or when main awaits something). Without a NAME the task is called Task-1, Task-2, … The coroutine returns its own name unless its body ends with -> VALUE.",
@@ -50,7 +68,7 @@ public enum Help {
                    python: ["async def a():", "    await asyncio.sleep(1)", "    return 'A'", "", "task = asyncio.create_task(a(), name='A')"],
                    example: ["spawn A 1s; spawn B 2s, cpu 100ms -> 42; status", "status"],
                    seeAlso: ["body", "run", "states"]), .tasks),
-            (Entry(topic: "run", usage: "run [NAME] BODY",
+            (Entry(command: .run,
                    summary: Text(en: "await a coroutine inline in main: no Task is created", pt: "aguarda uma corotina dentro da main: nenhuma Task é criada"),
                    concept: Text(
                     en: "`await coro()` runs the coroutine inside main: main goes on only when it returns. This is the sequential way: two runs of 1s take 2s, where two tasks of 1s take 1s. Its value is printed; no task events are reported, since there is no Task.",
@@ -58,7 +76,7 @@ public enum Help {
                    python: ["value = await coro()"],
                    example: ["run first 1s -> \"Olá\"", "run second 2s -> \"Mundo\"", "time"],
                    seeAlso: ["spawn", "block"]), .tasks),
-            (Entry(topic: "cancel", usage: "cancel NAME [\"msg\"]",
+            (Entry(command: .cancel,
                    summary: Text(en: "ask a task to stop: True, or False if it had already finished", pt: "pede para uma task parar: True, ou False se ela já tinha terminado"),
                    concept: Text(
                     en: "task.cancel() only requests the cancellation. The task shows `cancelling` until the loop runs it again and throws CancelledError in at the await where it is suspended. A task cancelled before its first step never runs. A thread job that has started cannot be cancelled: the task is cancelled at once, but its worker stays busy until the job ends.",
@@ -66,7 +84,7 @@ public enum Help {
                    python: ["task.cancel('msg')", "await asyncio.gather(task, return_exceptions=True)"],
                    example: ["spawn B 5s", "sleep 1s", "cancel B; status B", "why B"],
                    seeAlso: ["why", "states"]), .tasks),
-            (Entry(topic: "await", usage: "await NAME [timeout DUR]",
+            (Entry(command: .await,
                    summary: Text(en: "main waits for one task: its result, or its exception", pt: "a main espera uma task: o resultado, ou a exceção dela"),
                    concept: Text(
                     en: "Awaiting a task suspends main until the task is done; meanwhile the loop runs everything else. A task that failed raises its exception in main; a cancelled one raises CancelledError. With timeout it is asyncio.wait_for: when the time is up the task is cancelled and main gets TimeoutError.",
@@ -74,7 +92,7 @@ public enum Help {
                    python: ["result = await task", "result = await asyncio.wait_for(task, timeout=1)"],
                    example: ["spawn A 3s", "await A timeout 1s", "why A"],
                    seeAlso: ["gather", "wait"]), .waiting),
-            (Entry(topic: "gather", usage: "gather [NAME...] [return_exceptions] [timeout DUR]",
+            (Entry(command: .gather,
                    summary: Text(en: "wait for several tasks; results come back in argument order", pt: "espera várias tasks; os resultados voltam na ordem dos argumentos"),
                    concept: Text(
                     en: "asyncio.gather waits for all of them and returns a list in the order of its arguments, not the order in which they finished. Without return_exceptions the first exception is raised into main at once, and the other tasks keep running; with it, exceptions are values in the list. With no names it gathers every task of the session. With timeout it is wait_for(gather(…)): on timeout the gather is cancelled, and a cancelled gather cancels its tasks.",
@@ -82,7 +100,7 @@ public enum Help {
                    python: ["results = await asyncio.gather(a, b, c)", "results = await asyncio.gather(a, b, return_exceptions=True)"],
                    example: ["spawn A 1s; spawn B 5s; spawn C 3s", "gather A B C", "time"],
                    seeAlso: ["wait", "await", "timeline"]), .waiting),
-            (Entry(topic: "wait", usage: "wait [NAME...] [first_completed|first_exception|all_completed] [timeout DUR]",
+            (Entry(command: .wait,
                    summary: Text(en: "wait until a condition holds; prints the done and pending sets", pt: "espera até uma condição valer; mostra os conjuntos done e pending"),
                    concept: Text(
                     en: "asyncio.wait returns two sets, done and pending, instead of results: read each result with `result NAME`. return_when chooses when it returns: all_completed (the default), first_completed or first_exception. It never cancels anything, not even on timeout: the pending tasks keep running.",
@@ -90,7 +108,7 @@ public enum Help {
                    python: ["done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)", "for task in done:", "    print(task.result())"],
                    example: ["spawn A 3s; spawn B 1s", "wait A B first_completed", "status"],
                    seeAlso: ["gather", "result"]), .waiting),
-            (Entry(topic: "sleep", usage: "sleep DUR",
+            (Entry(command: .sleep,
                    summary: Text(en: "main sleeps without blocking: the loop runs everything else", pt: "a main dorme sem bloquear: o loop roda todo o resto"),
                    concept: Text(
                     en: "asyncio.sleep suspends the coroutine and sets a timer; until it fires, the loop is free to run other tasks. This is why concurrent sleeps overlap: three tasks that sleep 1s each all finish after 1s, not 3s.",
@@ -98,7 +116,7 @@ public enum Help {
                    python: ["await asyncio.sleep(1)"],
                    example: ["spawn A 1s; spawn B 1s; spawn C 1s", "sleep 1s", "timeline"],
                    seeAlso: ["block", "body"]), .waiting),
-            (Entry(topic: "block", usage: "block DUR",
+            (Entry(command: .block,
                    summary: Text(en: "main blocks the thread (time.sleep): the whole loop freezes", pt: "a main bloqueia a thread (time.sleep): o loop inteiro congela"),
                    concept: Text(
                     en: "time.sleep, or any heavy computation, runs on the loop's own thread without awaiting: while it runs nothing else can, the timers that fall due fire late, and every task waits. This is what async code must avoid: move such work to a thread (a `thread` step, run_in_executor).",
@@ -106,7 +124,7 @@ public enum Help {
                    python: ["time.sleep(2)", "sum(i * i for i in range(10_000_000))"],
                    example: ["spawn ticker 500ms, 500ms", "block 2s", "timeline"],
                    seeAlso: ["body", "timeline", "why"]), .waiting),
-            (Entry(topic: "status", usage: "status [NAME...]   (ps)",
+            (Entry(command: .status,
                    summary: Text(en: "a table of tasks: state, what each waits for, result, times", pt: "uma tabela das tasks: estado, o que cada uma espera, resultado, tempos"),
                    concept: Text(
                     en: "asyncio tells a task's state only through done(), cancelled() and its repr. asyncplay shows more: pending (not started), sleeping (until a time), waiting (for a task), in-thread, running, cancelling, then done, failed or cancelled. A timer shown as overdue means the loop is held: the task cannot wake up yet.",
@@ -114,7 +132,7 @@ public enum Help {
                    python: ["task.done(), task.cancelled(), task.get_name()", "asyncio.all_tasks()"],
                    example: ["spawn A 1s; spawn B 2s; status", "status"],
                    seeAlso: ["states", "result", "why"]), .looking),
-            (Entry(topic: "result", usage: "result NAME",
+            (Entry(command: .result,
                    summary: Text(en: "task.result(): the value, or the exception it raises", pt: "task.result(): o valor, ou a exceção que ela lança"),
                    concept: Text(
                     en: "result() never waits. On a finished task it returns the value or raises the task's exception; on a cancelled task it raises CancelledError; on a task that has not finished it raises InvalidStateError: Result is not set.",
@@ -122,7 +140,7 @@ public enum Help {
                    python: ["task.result()", "task.exception()"],
                    example: ["spawn A 3s -> \"A\"", "result A", "await A", "result A"],
                    seeAlso: ["await", "status"]), .looking),
-            (Entry(topic: "timeline", usage: "timeline [ascii] [width N] [--svg FILE]",
+            (Entry(command: .timeline,
                    summary: Text(en: "every task's life on a time axis, and who held the loop when", pt: "a vida de cada task num eixo de tempo, e quem segurou o loop quando"),
                    concept: Text(
                     en: "One row per task: pending, sleeping, waiting, in a thread, running on the loop (holding it), late (ready, but the loop is held), cancelling, and a mark where it ended. Main has a row of its own, and `loop held by` shows who held the loop. Rows that run side by side show concurrency; a full `loop held by` row above late rows shows a frozen loop.\nascii draws with plain characters, width N sets the width, --svg FILE writes the same picture as an SVG file (quote a path that holds a /: --svg \"pics/t.svg\").",
@@ -130,7 +148,7 @@ public enum Help {
                    python: ["# no Python equivalent; debug mode at least logs slow callbacks:", "asyncio.run(main(), debug=True)"],
                    example: ["spawn A 1s; spawn B 2s", "run compute cpu 1s", "gather", "timeline"],
                    seeAlso: ["trace", "why", "block"]), .looking),
-            (Entry(topic: "tree", usage: "tree",
+            (Entry(command: .tree,
                    summary: Text(en: "who awaits whom: tasks, gather and main", pt: "quem aguarda quem: tasks, gather e main"),
                    concept: Text(
                     en: "A suspended task awaits one thing at a time; following the awaits from task to task gives a tree, as `python -m asyncio pstree` draws it: under each task, what it awaits. Tasks nobody awaits are roots. Tasks that await each other in a ring form a cycle: none of them can ever finish (asyncplay calls it a deadlock; CPython would hang).",
@@ -138,7 +156,7 @@ public enum Help {
                    python: ["# Python 3.14, from another terminal:", "python -m asyncio pstree PID"],
                    example: ["spawn B 3s; spawn C await B, 1s; spawn D await C", "tree"],
                    seeAlso: ["why", "status"]), .looking),
-            (Entry(topic: "why", usage: "why NAME",
+            (Entry(command: .why,
                    summary: Text(en: "how a task reached its state, in plain words", pt: "como uma task chegou ao seu estado, em palavras simples"),
                    concept: Text(
                     en: "why tells one task's story from the recorded events: which line created it, each step it took, who held the loop when it woke up late, who cancelled it (a cancel line, a timeout, the task it awaited) and why it failed (its own fail step, or the exception of a task it awaited).",
@@ -146,7 +164,7 @@ public enum Help {
                    python: ["# no direct equivalent; the closest:", "task.print_stack()"],
                    example: ["spawn B 2s", "sleep 1s; cancel B", "why B"],
                    seeAlso: ["tree", "timeline"]), .looking),
-            (Entry(topic: "trace", usage: "trace on|off",
+            (Entry(command: .trace,
                    summary: Text(en: "show each callback the loop runs, as it runs", pt: "mostra cada callback que o loop executa, na hora"),
                    concept: Text(
                     en: "Everything the loop does is a callback from its ready queue: a task's next step, a future's done callback (always through call_soon, so it runs in the next batch), a timer that fell due, a thread job that ended. trace on prints each one as it runs, as Trio's instruments do.",
@@ -154,7 +172,7 @@ public enum Help {
                    python: ["asyncio.run(main(), debug=True)", "# Trio: trio.run(main, instruments=[Tracer()])"],
                    example: ["trace on", "spawn A 1s; spawn B await A", "gather", "trace off"],
                    seeAlso: ["loop", "timeline"]), .looking),
-            (Entry(topic: "time", usage: "time",
+            (Entry(command: .time,
                    summary: Text(en: "the loop's clock, in seconds since the session began", pt: "o relógio do loop, em segundos desde o início da sessão"),
                    concept: Text(
                     en: "loop.time() is the loop's own monotonic clock; timers are set against it. asyncplay's virtual clock jumps straight to the next timer when nothing is ready, and stands still while you type: a script of hours runs at once, the same way every time.",
@@ -162,7 +180,7 @@ public enum Help {
                    python: ["asyncio.get_running_loop().time()"],
                    example: ["time", "sleep 1.5s", "time"],
                    seeAlso: ["sleep", "loop"]), .looking),
-            (Entry(topic: "reset", usage: "reset",
+            (Entry(command: .reset,
                    summary: Text(en: "a fresh loop at t = 0; pending tasks are cancelled", pt: "um loop novo em t = 0; as tasks pendentes são canceladas"),
                    concept: Text(
                     en: "Like one asyncio.run ending and another starting: the tasks still pending are cancelled and reported, exceptions nobody retrieved are reported, and a new loop starts at t = 0 with no tasks. `set workers` is kept.",
@@ -170,7 +188,7 @@ public enum Help {
                    python: ["asyncio.run(main())", "asyncio.run(main())   # a new loop"],
                    example: ["spawn A 10s", "reset", "status"],
                    seeAlso: ["exit"]), .session),
-            (Entry(topic: "set", usage: "set workers N",
+            (Entry(command: .set,
                    summary: Text(en: "size of the thread pool for `thread` steps (default 4)", pt: "tamanho do pool de threads dos passos `thread` (padrão 4)"),
                    concept: Text(
                     en: "loop.run_in_executor(None, …) hands blocking work to the default ThreadPoolExecutor. With N workers at most N jobs run at once; the others wait in its queue, and status shows them waiting for a free worker.",
@@ -178,7 +196,7 @@ public enum Help {
                    python: ["from concurrent.futures import ThreadPoolExecutor", "loop.set_default_executor(ThreadPoolExecutor(max_workers=2))"],
                    example: ["set workers 1", "spawn A thread 1s; spawn B thread 1s", "gather", "timeline"],
                    seeAlso: ["body", "timeline"]), .session),
-            (Entry(topic: "export", usage: "export python [FILE]",
+            (Entry(command: .export,
                    summary: Text(en: "the session so far as a runnable Python asyncio program", pt: "a sessão até aqui como um programa Python asyncio executável"),
                    concept: Text(
                     en: "Each command becomes the asyncio code it stands for (create_task, gather, wait, wait_for, run_in_executor, time.sleep for cpu and block), and the program prints the same events, so you can run it with python3 and compare. Without FILE it is printed. From the command line: asyncplay export python FILE.async (--scale 0.01 runs it a hundred times faster).",
@@ -186,7 +204,7 @@ public enum Help {
                    python: ["python3 session.py"],
                    example: ["spawn A 1s; spawn B 2s", "gather", "export python"],
                    seeAlso: ["help"]), .session),
-            (Entry(topic: "help", usage: "help [TOPIC]",
+            (Entry(command: .help,
                    summary: Text(en: "this help; help TOPIC explains a command or a concept", pt: "esta ajuda; help TÓPICO explica um comando ou um conceito"),
                    concept: Text(
                     en: "The topics are the commands, and three concepts: body (what a coroutine does), states (a task's life) and loop (how the event loop runs). Help speaks English and Portuguese: --lang en|pt, or LANG.",
@@ -194,7 +212,7 @@ public enum Help {
                    python: ["help(asyncio)"],
                    example: ["help gather", "help body"],
                    seeAlso: ["body", "states", "loop"]), .session),
-            (Entry(topic: "exit", usage: "exit | quit",
+            (Entry(command: .exit,
                    summary: Text(en: "leave; pending tasks are cancelled, as asyncio.run does", pt: "sair; as tasks pendentes são canceladas, como faz o asyncio.run"),
                    concept: Text(
                     en: "When main returns, asyncio.run cancels the tasks still pending, waits for them, and closes the loop. Ctrl-D does the same.",

@@ -138,18 +138,13 @@ final class ShellRunner: @unchecked Sendable {
             return Keywords.commands.filter { $0.hasPrefix(word) }.sorted()
         }
         var pool: [String]
-        switch verb {
-        case "cancel", "await", "result", "why": pool = typedWords.count == 1 ? names : ["timeout"]
-        case "gather": pool = names + ["return_exceptions", "timeout"]
-        case "wait": pool = names + ["first_completed", "first_exception", "all_completed", "timeout"]
-        case "status", "ps": pool = names
-        case "spawn", "run": pool = Keywords.steps + ["->"] + (typedWords.last == "await" ? names : [])
-        case "set": pool = ["workers"]
-        case "trace": pool = ["on", "off"]
-        case "help": pool = Keywords.commands + ["body"]
-        case "timeline": pool = ["ascii", "width", "--svg"]
-        case "export": pool = ["python"]
-        default: pool = []
+        switch CommandTable.row(spelled: verb)?.arguments ?? .nothing {
+        case .nothing: pool = []
+        case .oneTask(let options): pool = typedWords.count == 1 ? names : options
+        case .tasks(let options): pool = names + options
+        case .body: pool = Keywords.steps + ["->"]
+        case .words(let words): pool = words
+        case .topic: pool = Keywords.commands + ["body"]
         }
         if typedWords.last == "await" { pool = names }
         return Array(Set(pool.filter { $0.hasPrefix(word) })).sorted()
