@@ -310,15 +310,25 @@ def machine_header(ctx):
     print(f"python   : {sys.executable} {platform.python_version()}")
     if ctx.bin:
         rev = ""
+        mine = ctx.bin.startswith(os.path.join(os.getcwd(), ".build") + os.sep)
         try:
-            rev = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
-                                 text=True, timeout=10).stdout.strip()
+            # What the binary is built from (when it is this checkout's): the last commit
+            # that touched the sources, and whether they have changed since.
+            git = lambda *a: subprocess.run(["git", *a], capture_output=True, text=True,  # noqa: E731
+                                            timeout=10).stdout.strip()
+            paths = ["Sources", "Package.swift"]
+            rev = git("log", "-1", "--format=%h", "--", *paths) if mine else ""
+            m = re.search(r"asyncplay-build-at/([0-9a-f]{40})/", ctx.bin)
+            if m:  # scripts/build-at's cache
+                rev = f"commit {m.group(1)[:7]} (scripts/build-at)"
+            elif rev:
+                rev = f"this checkout's sources of {rev}" + (" + uncommitted changes" if git("status", "--porcelain", "--", *paths) else "")
         except (OSError, subprocess.SubprocessError):
             pass
         rel = os.path.relpath(ctx.bin)
         shown = ctx.bin if rel.startswith("..") else rel
         print(f"asyncplay: {shown} ({os.path.getsize(ctx.bin) / KIB / KIB:.1f} MB)"
-              + (f", work tree at {rev}" if rev else ""))
+              + (f", {rev}" if rev else ""))
     else:
         print("asyncplay: skipped (--python-only)")
     print(f"suite    : {ctx.suite}" + ("" if ctx.have_suite else " (MISSING: the suite is skipped)"))
@@ -743,7 +753,11 @@ def main():
                 fn(ctx)
                 sys.stdout.flush()
         targets(ctx)
-        print(f"\n(bench took {(time.monotonic() - t0) / 60:.1f} min)")
+        try:
+            load = open("/proc/loadavg").read().split()[:3]
+        except OSError:
+            load = "?"
+        print(f"\n(bench took {(time.monotonic() - t0) / 60:.1f} min; load average at the end {load})")
     except RunFailed as e:
         print(f"bench: run failed: {e}", file=sys.stderr)
         sys.exit(1)
