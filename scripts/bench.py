@@ -646,6 +646,15 @@ def targets(ctx):
     suite = ctx.results.get("suite", {})
     lines = []
 
+    def missing(section, need):
+        if section not in ctx.sections:
+            return f"not measured (the {section} section was not run: BENCH_SECTIONS)"
+        if not ctx.have_suite:
+            return "not measured (../shared/bench/suite is missing: the suite was skipped)"
+        if not ctx.bin:
+            return "not measured (--python-only)"
+        return f"not measured ({need})"
+
     def line(ok, text):
         lines.append(f"{'SKIP' if ok is None else 'PASS' if ok else 'FAIL'}  {text}")
 
@@ -659,7 +668,7 @@ def targets(ctx):
                       f"(worst {worst[0]} {worst[1]:.1f}x over {len(pairs)} workloads"
                       + (f"; below: {', '.join(bad)}" if bad else "") + ")")
     else:
-        line(None, "100k vs CPython: not measured (needs the suite with 100000 in BENCH_SIZES)")
+        line(None, "100k vs CPython: " + missing("suite", "needs 100000 in BENCH_SIZES and CPython at 100k"))
 
     # 2. CPU grows <= 11x from 100k to 1M.
     growth = [(w, suite[(w, 1_000_000)][0].cpu / ap.cpu) for (w, n), (ap, _) in suite.items()
@@ -670,7 +679,7 @@ def targets(ctx):
         line(not bad, f"CPU grows <= {TARGET_GROWTH:.0f}x from 100k to 1M tasks (worst {worst[0]} {worst[1]:.1f}x"
                       + (f"; above: {', '.join(bad)}" if bad else "") + ")")
     else:
-        line(None, "growth 100k -> 1M: not measured (needs 100000 and 1000000 in BENCH_SIZES)")
+        line(None, "growth 100k -> 1M: " + missing("suite", "needs 100000 and 1000000 in BENCH_SIZES"))
 
     # 3. <= 350 bytes of peak memory per task at 1M.
     mem = [(w, ap.rss * KIB * KIB / n) for (w, n), (ap, _) in suite.items() if n == 1_000_000 and ap.rss]
@@ -680,7 +689,7 @@ def targets(ctx):
         line(not bad, f"<= {TARGET_BYTES_PER_TASK} bytes of peak RSS per task at 1M (worst {worst[0]} {worst[1]:.0f}"
                       + (f"; above: {', '.join(bad)}" if bad else "") + ")")
     else:
-        line(None, "bytes per task at 1M: not measured (needs 1000000 in BENCH_SIZES)")
+        line(None, "bytes per task at 1M: " + missing("suite", "needs 1000000 in BENCH_SIZES"))
 
     # 4. status + tree + timeline + ten why on a 1M run cost less than the run.
     v = ctx.results.get("views")
@@ -691,7 +700,7 @@ def targets(ctx):
         line(None, f"views: measured on {v['n']:,} tasks, not 1M ({v['total']:.3f} s vs the run's "
                    f"{v['run']:.3f} s: {v['total'] / v['run']:.2f}x)")
     else:
-        line(None, "views on a 1M run: not measured (BENCH_SECTIONS without views)")
+        line(None, "views on a 1M run: " + missing("views", "?"))
 
     # 5. export python memory does not grow with the script's length.
     e = ctx.results.get("export")
@@ -701,7 +710,7 @@ def targets(ctx):
         line(m1 - m0 <= allowed, f"export python memory does not grow with the length: {n0:,} lines "
                                  f"{m0:.1f} MB -> {n1:,} lines {m1:.1f} MB (allowed: +{allowed:.1f} MB)")
     else:
-        line(None, "export python memory: not measured (needs the export section with two sizes or more)")
+        line(None, "export python memory: " + missing("export", "needs two sizes or more in BENCH_EXPORT_SIZES"))
 
     # 6. plain spawns at 1M <= 2.0 s wall.
     fp = suite.get(("fastpath", 1_000_000))
@@ -709,7 +718,7 @@ def targets(ctx):
         line(fp[0].wall <= TARGET_FASTPATH_WALL, f"fastpath (plain spawns) at 1M <= {TARGET_FASTPATH_WALL:.1f} s wall "
                                                  f"({fp[0].wall:.3f} s, median of {len(fp[0])})")
     else:
-        line(None, "fastpath at 1M wall: not measured (needs fastpath and 1000000)")
+        line(None, "fastpath at 1M wall: " + missing("suite", "needs fastpath in BENCH_WORKLOADS and 1000000 in BENCH_SIZES"))
     print("\n".join(lines))
 
 
@@ -744,6 +753,7 @@ def main():
         sys.exit(2)
 
     ctx = Context(args)
+    ctx.sections = wanted
     t0 = time.monotonic()
     try:
         machine_header(ctx)
