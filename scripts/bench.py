@@ -382,15 +382,17 @@ def section_suite(ctx):
         ratio = py.cpu / ap.cpu if ap.cpu and py.cpu else None
         rows.append([w, f"{n:,}", f"{len(ap)}/{len(py)}", fmt(ap.cpu, ".3f"), fmt(ap.wall, ".3f"),
                      fmt(ap.rss, ".1f"), fmt(ap.rss and ap.rss * KIB * KIB / n, ".0f"),
-                     fmt(ap.rc, "d"), fmt(py.cpu, ".3f"), fmt(py.rss, ".1f"),
+                     fmt(ap.med("minflt"), ".0f"), fmt(ap.rc, "d"), fmt(py.cpu, ".3f"), fmt(py.rss, ".1f"),
                      fmt(ratio, ".1f", "-") + ("x" if ratio else "")])
     print(table(["workload", "N", "reps ap/py", "ap CPU s", "ap wall s", "ap peak MB", "ap B/task",
-                 "ap exit", "py CPU s", "py peak MB", "py/ap CPU"], rows))
+                 "ap faults", "ap exit", "py CPU s", "py peak MB", "py/ap CPU"], rows))
     print("All medians of `reps` runs (asyncplay/CPython), alternating. CPU = user+sys of the whole\n"
           "process (start-up, parsing and the transcript included for asyncplay; interpreter start-up\n"
           "for CPython, which prints nothing per event and so is favoured). peak MB = ru_maxrss;\n"
-          "B/task = peak RSS / N. py/ap CPU > 1: asyncplay uses less CPU. '-': not run (no CPython\n"
-          "version of that workload, or above BENCH_CPYTHON_MAX_N).")
+          "B/task = peak RSS / N; faults = minor page faults (ru_minflt: one per 4 KB page, one per\n"
+          "2 MB huge page; when the kernel has no huge pages to give, they and sys time grow).\n"
+          "py/ap CPU > 1: asyncplay uses less CPU. '-': not run (no CPython version of that\n"
+          "workload, or above BENCH_CPYTHON_MAX_N).")
 
     # The summary the issue asks for: 100k against CPython, 1M growth and memory.
     print("\nSummary (issue 15): medians; reps as in the detail above.")
@@ -439,8 +441,9 @@ def section_views(ctx):
         extra = s.cpu - base.cpu if label != "run alone" else None
         rows.append([label, w, str(len(s)), f"{s.cpu:.3f}", fmt(extra, "+.3f"),
                      fmt(extra / base.cpu if extra is not None else None, ".2f") + ("x" if extra is not None else ""),
-                     f"{s.wall:.3f}", f"{s.rss:.1f}"])
-    print(table(["script", "gen.py workload", "reps", "CPU s", "view CPU s", "view/run", "wall s", "peak MB"], rows))
+                     f"{s.wall:.3f}", f"{s.rss:.1f}", f"{s.med('minflt'):.0f}"])
+    print(table(["script", "gen.py workload", "reps", "CPU s", "view CPU s", "view/run", "wall s", "peak MB",
+                 "faults"], rows))
     total = sum(series[v].cpu - base.cpu for v in TARGET_VIEWS)
     print(f"view CPU = median CPU of (run + view) - median CPU of the run alone (medians of {reps} runs,\n"
           f"alternating run, status, tree, ...). status + tree + timeline + ten why = {total:.3f} s,\n"
