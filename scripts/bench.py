@@ -41,6 +41,10 @@ Environment (knobs):
                         realtime and one, which other sections use)
   BENCH_REPS            runs of each side per (workload, size); default 9 for N <= 10k,
                         5 for N <= 100k, 3 above. When set, it applies to every size.
+  BENCH_OLD_BIN         a second asyncplay binary (e.g. $(scripts/build-at 559dbc6)): the
+                        suite then runs it too, alternating old, new, CPython, and prints a
+                        before/after table (CPU, wall, peak memory, exit status). Targets
+                        are judged on the new binary (ASYNCPLAY_BIN) only.
   BENCH_CPYTHON_MAX_N   largest N at which the CPython side runs (default: no limit).
                         The summary's ratio needs CPython at 100k only; 1M CPython runs
                         cost ~20 min of CPU for the whole suite.
@@ -225,6 +229,8 @@ def size_name(n):
 class Context:
     def __init__(self, args):
         self.bin = None if args.python_only else os.path.abspath(args.bin)
+        old = os.environ.get("BENCH_OLD_BIN")
+        self.old_bin = os.path.abspath(old) if old and self.bin else None
         self.tmp = tempfile.mkdtemp(prefix="asyncplay-bench-")
         self.timeout = float(os.environ.get("BENCH_TIMEOUT", "900"))
         self.suite = os.path.abspath(os.environ.get("BENCH_SUITE", "../shared/bench/suite"))
@@ -331,6 +337,8 @@ def machine_header(ctx):
               + (f", {rev}" if rev else ""))
     else:
         print("asyncplay: skipped (--python-only)")
+    if ctx.old_bin:
+        print(f"old bin  : {ctx.old_bin} (BENCH_OLD_BIN: also run in the suite, alternating)")
     print(f"suite    : {ctx.suite}" + ("" if ctx.have_suite else " (MISSING: the suite is skipped)"))
     print(f"date     : {time.strftime('%Y-%m-%d %H:%M:%S %z')}")
 
@@ -357,15 +365,21 @@ def section_suite(ctx):
     py_max = env_int("BENCH_CPYTHON_MAX_N", None)
 
     res = ctx.results.setdefault("suite", {})   # (workload, n) -> (ap Series, py Series)
+    old_res = {}                                 # (workload, n) -> the old binary's Series
     for n in sizes:
         reps = reps_env or default_reps(n)
         for w in wanted:
             script = ctx.script(w, n) if ctx.bin else None
             ap, py = Series(f"asyncplay {w} {n}"), Series(f"cpython {w} {n}")
             do_py = w in ctx.py_workloads and (py_max is None or n <= py_max)
+            old = Series(f"old asyncplay {w} {n}")
             for r in range(reps):
                 # Alternating: asyncplay, CPython, asyncplay, CPython, ... so that the
-                # machine's noise falls on both sides alike.
+                # machine's noise falls on both sides alike (and the old binary first,
+                # when there is one).
+                if ctx.old_bin:
+                    progress(f"suite {w} N={n} rep {r + 1}/{reps}: old asyncplay")
+                    old.add(measure([ctx.old_bin, "run", script], ctx.timeout))
                 if ctx.bin:
                     progress(f"suite {w} N={n} rep {r + 1}/{reps}: asyncplay")
                     ap.add(measure(ctx.run_ap(script), ctx.timeout))
@@ -373,6 +387,8 @@ def section_suite(ctx):
                     progress(f"suite {w} N={n} rep {r + 1}/{reps}: cpython")
                     py.add(measure(ctx.run_py(w, n), ctx.timeout, ok_rcs=(0,)))
             res[(w, n)] = (ap, py)
+            if ctx.old_bin:
+                old_res[(w, n)] = old
             if script:
                 ctx.drop(script)
 
@@ -411,6 +427,18 @@ def section_suite(ctx):
                      fmt(ap_b.wall if ap_b else None, ".3f")])
     print(table(["workload", "asyncplay CPU 100k", "CPython CPU 100k", "CPython/asyncplay",
                  "asyncplay CPU 1M", "growth 100k→1M", "bytes/task 1M", "asyncplay wall 1M"], rows))
+
+    if old_res:
+        print(f"\nBefore / after: BENCH_OLD_BIN={ctx.old_bin}\nagainst {ctx.bin}, alternating old, new, CPython.")
+        rows = []
+        for (w, n), old in old_res.items():
+            new = res[(w, n)][0]
+            rows.append([w, f"{n:,}", str(len(old)), f"{old.cpu:.3f}", f"{new.cpu:.3f}", f"{new.cpu / old.cpu:.2f}x",
+                         f"{old.wall:.3f}", f"{new.wall:.3f}", f"{old.rss:.1f}", f"{new.rss:.1f}",
+                         f"{new.rss / old.rss:.2f}x", "same" if old.rc == new.rc else f"{old.rc} -> {new.rc}"])
+        print(table(["workload", "N", "reps", "old CPU s", "new CPU s", "new/old CPU", "old wall s", "new wall s",
+                     "old peak MB", "new peak MB", "new/old peak", "exit"], rows))
+        print("medians of `reps` runs each; new/old < 1: the new binary uses less.")
 
 
 # ---------------------------------------------------------------------------------------
@@ -755,6 +783,10 @@ def main():
         print(f"bench: {args.bin} is not an executable file", file=sys.stderr)
         sys.exit(2)
 
+    old = os.environ.get("BENCH_OLD_BIN")
+    if old and not os.access(old, os.X_OK):
+        print(f"bench: BENCH_OLD_BIN={old} is not an executable file", file=sys.stderr)
+        sys.exit(2)
     ctx = Context(args)
     ctx.sections = wanted
     t0 = time.monotonic()
