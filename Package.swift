@@ -41,7 +41,6 @@ let package = Package(
                 "CEditLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)],
             linkerSettings: [
                 // The Swift runtime linked in, not loaded: resolving its symbols at every
                 // start was half of a 10-line script's run (8.8 -> 4.7 ms median, measured

@@ -17,6 +17,11 @@ public protocol LoopClock: AnyObject {
     func wait(until deadline: Instant?)
     /// Interrupts a `wait` from another thread.
     func wake()
+    /// `wake`, as a function any thread may call (nothing to wake on a virtual clock).
+    var waker: @Sendable () -> Void { get }
+    /// The time, as a function any thread may call; nil when the time is the loop
+    /// thread's alone (a virtual clock moves only as the loop runs).
+    var timeSource: (@Sendable () -> Instant)? { get }
 }
 
 /// Time that only moves when the loop says so: hours of script run in milliseconds, and
@@ -29,6 +34,8 @@ public final class VirtualClock: LoopClock {
     public func advance(to t: Instant) { if t > now { now = t } }
     public func wait(until deadline: Instant?) { if let deadline { advance(to: deadline) } }
     public func wake() {}
+    public var waker: @Sendable () -> Void { {} }
+    public var timeSource: (@Sendable () -> Instant)? { nil }
 }
 
 /// The monotonic clock, scaled by `speed` (2 = twice as fast). Waits on a condition
@@ -88,6 +95,9 @@ public final class RealClock: LoopClock, @unchecked Sendable {
         }
         woken = false
     }
+
+    public var waker: @Sendable () -> Void { { self.wake() } }
+    public var timeSource: (@Sendable () -> Instant)? { { self.now } }
 
     public func wake() {
         pthread_mutex_lock(&mutex)

@@ -39,12 +39,8 @@ public final class EventLoop {
     /// returns true if it made work (the session throws a deadlock into main).
     public var onStall: (() -> Bool)?
 
-    // Callbacks handed in from other threads, moved to the ready queue by `poll`.
-    private var inboxLock = pthread_mutex_t()
-    private var inbox: [Callback] = []
-    /// Set (after the append) by other threads; read without the lock, so an iteration
-    /// with nothing handed in costs one atomic load, not a lock and an unlock.
-    private let inboxHasItems = Atomic<Bool>(false)
+    /// Work handed in from other threads, moved to the ready queue by `poll`.
+    public let inbox: ThreadsafeInbox
 
     /// The clock when it is virtual: read directly, not through the protocol (the loop
     /// asks for the time several times per task).
@@ -54,7 +50,7 @@ public final class EventLoop {
         self.clock = clock
         virtualClock = clock as? VirtualClock
         pool = ThreadPool(workers: workers)
-        pthread_mutex_init(&inboxLock, nil)
+        inbox = ThreadsafeInbox(wake: clock.waker)
     }
 
     deinit {
@@ -91,14 +87,8 @@ public final class EventLoop {
         timers.push(t, deadline: deadline.microseconds)
     }
 
-    /// Thread-safe: the only entry point for other threads.
-    public func callSoonThreadsafe(_ work: @escaping @Sendable () -> Void) {
-        pthread_mutex_lock(&inboxLock)
-        inbox.append(.external(work))
-        inboxHasItems.store(true, ordering: .releasing)
-        pthread_mutex_unlock(&inboxLock)
-        clock.wake()
-    }
+    /// `loop.call_soon_threadsafe`: thread-safe, the only entry point for other threads.
+    public func callSoonThreadsafe(_ work: @escaping @Sendable () -> Void) { inbox.post(work) }
 
     func timerCancelled() { cancelledTimers += 1 }
 
@@ -233,16 +223,8 @@ public final class EventLoop {
 
     @inline(__always)
     private func takeInbox() {
-        guard inboxHasItems.load(ordering: .acquiring) else { return }
-        moveInbox()
-    }
-
-    private func moveInbox() {
-        pthread_mutex_lock(&inboxLock)
-        for cb in inbox { ready.append(.call(cb)) }
-        inbox.removeAll(keepingCapacity: true)
-        inboxHasItems.store(false, ordering: .relaxed)
-        pthread_mutex_unlock(&inboxLock)
+        guard inbox.hasWork else { return }
+        for work in inbox.takeAll() { ready.append(.call(.external(work))) }
     }
 
     private func run(_ cb: Callback, lateBy: TimeAmount?) {
@@ -263,6 +245,38 @@ public final class EventLoop {
             if !job.future.isDone { job.future.setResult(.none) }
         case .external(let work):
             work()
+        }
+    }
+}
+
+/// What other threads hand the loop (`call_soon_threadsafe`): a locked list of work, and
+/// a wake-up for a loop that waits on its clock.
+public final class ThreadsafeInbox: Sendable {
+    private let work = Mutex<[@Sendable () -> Void]>([])
+    /// Set after an append, cleared when the loop takes the list: an iteration with
+    /// nothing handed in reads one atomic, not the lock.
+    private let pending = Atomic<Bool>(false)
+    private let wake: @Sendable () -> Void
+
+    init(wake: @escaping @Sendable () -> Void) { self.wake = wake }
+
+    /// Any thread: queues `w` for the loop, and wakes it.
+    public func post(_ w: @escaping @Sendable () -> Void) {
+        work.withLock { list in
+            list.append(w)
+            pending.store(true, ordering: .releasing)
+        }
+        wake()
+    }
+
+    var hasWork: Bool { pending.load(ordering: .acquiring) }
+
+    /// The loop's thread: everything handed in so far, in order.
+    func takeAll() -> [@Sendable () -> Void] {
+        work.withLock { list in
+            pending.store(false, ordering: .relaxed)
+            defer { list.removeAll(keepingCapacity: true) }
+            return list
         }
     }
 }

@@ -1,10 +1,11 @@
 import OrderedCollections
+import Synchronization
 
 /// A playground session: runs commands as asyncio's main coroutine on an event loop and
 /// reports everything that happens as `Record`s. `reset` replaces the loop (t = 0).
 ///
 /// Single-threaded: every method runs on the loop's thread. Another thread talks to a
-/// running session only through `submit`/`interrupt`, which go through the loop's inbox.
+/// running session only through its `handle`, whose work runs on the loop's thread.
 public final class Session: @unchecked Sendable {
     public struct Options {
         public var workers = 4
@@ -22,6 +23,8 @@ public final class Session: @unchecked Sendable {
     }
 
     public private(set) var loop: EventLoop
+    /// For other threads: see `SessionHandle`.
+    public let handle: SessionHandle
     let options: Options
     private let sink: RecordSink
     private let sinkUsesPhases: Bool
@@ -76,7 +79,9 @@ public final class Session: @unchecked Sendable {
         byName = [:]
         byName.reserveCapacity(min(options.expectedTasks, options.limits.maxLiveTasks))
         loop = EventLoop(clock: options.clock(), workers: options.workers)
+        handle = SessionHandle(loop)
         endReporter.session = Unmanaged.passUnretained(self)
+        handle.session = self
     }
 
     // MARK: - Driving
@@ -96,6 +101,7 @@ public final class Session: @unchecked Sendable {
 
     private func newLoop() {
         loop = EventLoop(clock: options.clock(), workers: workers)
+        handle.follow(loop)
         byName = [:]
         unnamedCounter = 0
         liveTasks = 0
@@ -127,19 +133,10 @@ public final class Session: @unchecked Sendable {
         return coroutine.outcome
     }
 
-    /// Hands a typed line to main (thread-safe). `nil` is the end of input (Ctrl-D).
-    public func submit(_ line: ScriptLine?) {
-        let loop = self.loop
-        loop.callSoonThreadsafe { [unowned self] in self.deliver(line) }
-    }
-
-    /// Ctrl-C (thread-safe): cancels what main awaits, with asyncio's rules.
-    public func interrupt() {
-        let loop = self.loop
-        loop.callSoonThreadsafe { [unowned self] in
-            guard !self.mainIsIdle, let main = self.main, !main.isDone else { return }
-            _ = try? main.requestCancel(message: nil)
-        }
+    /// Ctrl-C: cancels what main awaits, with asyncio's rules.
+    func interrupt() {
+        guard !mainIsIdle, let main, !main.isDone else { return }
+        _ = try? main.requestCancel(message: nil)
     }
 
     /// Whether main is waiting for a line (the shell shows its prompt then).
@@ -570,5 +567,48 @@ private final class Tracer: LoopInstrument {
             return
         }
         session.emitTrace(TraceEvent(time: t, what: what, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
+    }
+}
+
+/// What another thread (the shell's) may do with a running session: hand main a line,
+/// interrupt it, read the loop's clock. Each runs on the loop's thread through the loop's
+/// inbox (`call_soon_threadsafe`). `reset` gives the session a new loop; the handle
+/// follows it under its lock, so no thread ever reads the session's `loop` while the
+/// loop's thread replaces it.
+public final class SessionHandle: Sendable {
+    private struct Current {
+        let inbox: ThreadsafeInbox
+        let time: (@Sendable () -> Instant)?
+    }
+    private let current: Mutex<Current>
+    /// The session, set once as it is made (before any other thread has the handle) and
+    /// reached only from work that runs on the loop's thread.
+    fileprivate nonisolated(unsafe) weak var session: Session?
+
+    fileprivate init(_ loop: EventLoop) {
+        current = Mutex(Current(inbox: loop.inbox, time: loop.clock.timeSource))
+    }
+
+    fileprivate func follow(_ loop: EventLoop) {
+        current.withLock { $0 = Current(inbox: loop.inbox, time: loop.clock.timeSource) }
+    }
+
+    /// Hands a typed line to main. `nil` is the end of input (Ctrl-D).
+    public func submit(_ line: ScriptLine?) {
+        post { $0.deliver(line) }
+    }
+
+    /// Ctrl-C: cancels what main awaits, with asyncio's rules (nothing while main is idle).
+    public func interrupt() {
+        post { $0.interrupt() }
+    }
+
+    /// The loop's time on a real clock (nil on a virtual one, whose time moves only on the
+    /// loop's thread).
+    public var now: Instant? { current.withLock { $0.time }?() }
+
+    private func post(_ work: @escaping @Sendable (Session) -> Void) {
+        let session = self.session
+        current.withLock { $0.inbox.post { if let session { work(session) } } }
     }
 }

@@ -652,7 +652,8 @@ private let promptCallback: @convention(c) (OpaquePointer?) -> UnsafeMutablePoin
     return editor.promptForLibedit
 }
 
-private let emptyPrompt: UnsafeMutablePointer<wchar_t> = {
+/// An empty wide string, written once when first used and only read after: safe to share.
+nonisolated(unsafe) private let emptyPrompt: UnsafeMutablePointer<wchar_t> = {
     let storage = UnsafeMutablePointer<wchar_t>.allocate(capacity: 1)
     storage.initialize(to: 0)
     return storage

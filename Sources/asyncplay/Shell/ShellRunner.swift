@@ -73,7 +73,7 @@ final class ShellRunner: @unchecked Sendable {
             case .endOfInput:
                 // Ctrl-D: asyncio.run's shutdown: pending tasks are cancelled and reported.
                 ready.close()
-                session.submit(nil)
+                session.handle.submit(nil)
                 lineArrived.open()
                 waitUntilReady()
                 finished.wait()
@@ -94,7 +94,7 @@ final class ShellRunner: @unchecked Sendable {
     private func waitUntilReady() {
         while !ready.wait(timeoutMilliseconds: 20) {
             if InterruptSignal.takePending() {
-                session.interrupt()
+                session.handle.interrupt()
             }
         }
         _ = InterruptSignal.takePending()        // a Ctrl-C that raced the end of the command
@@ -112,7 +112,7 @@ final class ShellRunner: @unchecked Sendable {
             break                                // blank or comment
         case .success(let line?):
             ready.close()
-            session.submit(line)
+            session.handle.submit(line)
             lineArrived.open()
         }
     }
@@ -120,7 +120,7 @@ final class ShellRunner: @unchecked Sendable {
     private func typedLine(_ n: Int) -> String? { typed[n] }
 
     private func prompt() -> String {
-        let t = options.virtualClock ? state.withLock { $0.now } : (session?.loop.clock.now ?? .start)
+        let t = options.virtualClock ? state.withLock { $0.now } : (session?.handle.now ?? .start)
         let stamp = "[" + formatSeconds(t.microseconds) + "]"
         // \u{1}…\u{2} tell libedit the escapes take no room on screen.
         let shown = options.style.color ? "\u{1}\u{1B}[2m\u{2}" + stamp + "\u{1}\u{1B}[0m\u{2}" : stamp
