@@ -21,9 +21,9 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: [
-                // The loop is single-threaded and touches its state millions of times a
-                // second: dynamic exclusivity checks cost a quarter of its time (measured
-                // with callgrind), and static checking still applies.
+                // The loop is single-threaded: no two accesses to its state overlap, and
+                // static checking still applies. The dynamic checks are off until the task
+                // table makes them cheap by design (their cost: PERFORMANCE.md).
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
@@ -42,9 +42,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: [
-                // The Swift runtime linked in, not loaded: resolving its symbols at every
-                // start was half of a 10-line script's run (8.8 -> 4.7 ms median, measured
-                // with interleaved runs), 6% of a 100k-task run. ArgumentParser imports
+                // The Swift runtime linked in, not loaded: resolving its symbols is most of
+                // a short script's start-up (PERFORMANCE.md). ArgumentParser imports
                 // FoundationEssentials, whose static archive needs these two named after it.
                 .unsafeFlags(["-static-stdlib", "-l_FoundationCollections", "-l_FoundationCShims"], .when(configuration: .release)),
             ]

@@ -15,8 +15,7 @@ enum ASCIIScan {
     }
 
     /// Whether `bytes` are exactly the (ASCII) `word`. Inlined: with `word` a literal the
-    /// compare becomes a length test and a few byte tests, where the call and its loop
-    /// cost ~65 instructions for every `spawn` of a script.
+    /// compare becomes a length test and a few byte tests.
     @inline(__always)
     static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
         guard bytes.count == word.utf8CodeUnitCount else { return false }

@@ -3,8 +3,8 @@ import AsyncPlay
 
 /// What `run` does, with its options as plain values. `RunCommand` fills it from the
 /// command line; `asyncplay run FILE` with no option builds it directly
-/// (`AsyncPlayCommand.main`), skipping the reflection-based parser, which was 12M of
-/// the 23M instructions a 10-line script took from start to end.
+/// (`AsyncPlayCommand.main`), skipping the reflection-based parser, which costs more than
+/// running a short script (PERFORMANCE.md).
 struct RunSettings {
     static let defaultSpeed = 1.0
     static let defaultWorkers = 4

@@ -85,7 +85,7 @@ enum StandardStreams {
         }
         var out: [UInt8] = []
         // A regular file's size is known: room for exactly that, not a doubling array
-        // that ends up to twice the file (a 19 MB script held 32 MB).
+        // that can end up twice the file.
         if (st.st_mode & S_IFMT) == S_IFREG && st.st_size > 0 && st.st_size <= limit {
             out.reserveCapacity(Int(st.st_size))
         }
