@@ -85,8 +85,8 @@ final class FlushingSink: RecordSink {
         inner.record(r)
         out.flush()
     }
-    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
-        inner.taskEvent(kind, of: task, at: time)
+    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        inner.taskEvent(kind, of: task, named: name, at: time)
         out.flush()
     }
     var usesPhaseEvents: Bool { inner.usesPhaseEvents }
