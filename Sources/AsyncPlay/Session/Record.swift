@@ -178,7 +178,8 @@ public struct MainAwait: Sendable {
     public let kind: Kind
     public let line: Int
     /// The tasks awaited, in the order the command names them, repeats removed (`gather`
-    /// and `wait` with no names: every task of the loop); none for `sleep` and `run`.
+    /// and `wait` with no names: every task of the loop); for `run`, the task its body
+    /// awaits as main blocks, if any; none for `sleep`.
     public let tasks: [TaskID]
     public init(kind: Kind, line: Int, tasks: [TaskID]) {
         self.kind = kind

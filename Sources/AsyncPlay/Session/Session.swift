@@ -291,6 +291,8 @@ public final class Session: @unchecked Sendable {
         default: kind = .run
         }
         var ids = mainWaitsFor.map(\.id)
+        // A `run` body awaits inline: main awaits the task its body awaits now, if any.
+        if case .run = kind, let awaited = runRecord?.waitsForTask { ids = [awaited.id] }
         // In creation order (every task of the loop, or names typed in that order) they
         // are already unique; otherwise keep the first of each.
         if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
