@@ -27,7 +27,12 @@ public final class EventLog: RecordSink {
     /// Events of earlier loops are cleared at `reset`: a picture shows one loop.
     private let limit: Int
 
-    public init(limit: Int = Limits.standard.maxKeptEvents) { self.limit = limit }
+    /// `expectedTasks`: how many tasks the script spawns, if known (the table of names
+    /// is sized for them at once).
+    public init(limit: Int = Limits.standard.maxKeptEvents, expectedTasks: Int = 0) {
+        self.limit = limit
+        tasks.reserveCapacity(min(expectedTasks, Limits.standard.maxLiveTasks))
+    }
 
     public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
         keep(TaskEvent(time: time, task: task, kind: kind), name: name)
@@ -35,9 +40,9 @@ public final class EventLog: RecordSink {
 
     private func keep(_ e: TaskEvent, name: String) {
         if case .created(let name, let line) = e.kind, e.task.index == tasks.count {
-            tasks.append(TaskInfo(name: name, line: Int(line), created: e.time))
+            tasks.append(TaskInfo(name: name, line: line))
         } else if e.task.sequence < 0, runBodies[e.task] == nil {
-            runBodies[e.task] = TaskInfo(name: name, line: currentLine, created: e.time)
+            runBodies[e.task] = TaskInfo(name: name, line: Int32(clamping: currentLine))
         }
         if taskEvents.count >= limit {
             let cut = max(1, limit / 10)
@@ -101,8 +106,7 @@ public final class EventLog: RecordSink {
 public struct TaskInfo: Sendable {
     public let name: String
     /// The line whose `spawn` created it.
-    public let line: Int
-    public let created: Instant
+    public let line: Int32
 }
 
 /// One line main ran, as typed.

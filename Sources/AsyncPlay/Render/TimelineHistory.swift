@@ -6,14 +6,24 @@ struct History {
     /// One task: its events in order, and what they add up to.
     struct Life {
         let id: TaskID
-        let info: TaskInfo
+        /// The line whose `spawn` created the task.
+        private let createdLine: Int32
+        let name: String
         var events: [TaskEvent] = []
         /// Where each event stands among all the task events of the loop.
         var positions: [Int] = []
-        var name: String { info.name }
-        /// The line whose `spawn` created the task.
-        var line: Int { info.line }
-        var created: Instant { events.first?.time ?? info.created }
+        var line: Int { Int(createdLine) }
+        /// When its first kept event happened: its creation, unless the oldest events
+        /// were dropped past the limit.
+        var created: Instant { events[0].time }
+
+        init(id: TaskID, info: TaskInfo, first: TaskEvent, position: Int) {
+            self.id = id
+            createdLine = info.line
+            name = info.name
+            events = [first]
+            positions = [position]
+        }
         var started: Instant? { events.first(where: { if case .started = $0.kind { return true } else { return false } })?.time }
         /// done, failed or cancelled, once it happened.
         var final: TaskEvent? {
@@ -110,7 +120,7 @@ struct History {
                 lives[i].positions.append(position)
             } else if let info = log.info(id) {
                 index[id] = lives.count
-                lives.append(Life(id: id, info: info, events: [e], positions: [position]))
+                lives.append(Life(id: id, info: info, first: e, position: position))
             }
             if e.time > last { last = e.time }
         }
