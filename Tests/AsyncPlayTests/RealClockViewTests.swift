@@ -71,6 +71,17 @@ final class RealClockViewTests: XCTestCase {
         XCTAssert(drifting.hasPrefix("timeline: 0 → 1.000s,"), drifting)
     }
 
+    func testWhyNeverTellsAThreadJobsEndBeforeItHappens() {
+        // At 0.5s of the new loop the 1s job still runs (the old loop's 5s are no instant
+        // of this one).
+        let script = "spawn X 5s\nawait X\nreset\nspawn C thread 1s\nsleep 500ms\nwhy C\n"
+        for text in [Fixtures.run(script).output, runDrifting(script)] {
+            let why = after("why C", in: text)
+            XCTAssert(why.hasPrefix("why C: in-thread\n"), why)
+            XCTAssertFalse(why.contains("finishes the job"), why)
+        }
+    }
+
     /// `why` is a function of the records: a job whose end is not recorded has not ended,
     /// however late the view is drawn.
     func testWhyNeverTellsAThreadJobsEndThatIsNotRecorded() {

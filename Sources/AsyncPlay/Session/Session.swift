@@ -288,6 +288,7 @@ public final class Session: @unchecked Sendable {
         case .gather: kind = .gather
         case .wait: kind = .wait
         case .sleep: kind = .sleep
+        // `run` and the four above are the only commands that suspend main.
         default: kind = .run
         }
         var ids = mainWaitsFor.map(\.id)
