@@ -80,8 +80,8 @@ final class ViewProbe: RecordSink {
                 }
             }
         case .main(let m):
-            if case .blocked(let command, let line) = m.kind {
-                text += heading("tree while main is blocked in \(command), line \(line), t = \(formatSeconds(m.time.microseconds))")
+            if case .blocked(let awaiting) = m.kind {
+                text += heading("tree while main is blocked in \(awaiting.command), line \(awaiting.line), t = \(formatSeconds(m.time.microseconds))")
                 var o = TreeRenderer.Options()
                 o.language = language
                 text += TreeRenderer(options: o).render(log, now: m.time)
@@ -112,11 +112,12 @@ final class ViewProbe: RecordSink {
             s += TreeRenderer(options: o).render(log, now: end)
         }
         var seen = Set<String>()
-        for e in log.taskEvents where seen.insert(e.task.name).inserted {
+        for e in log.taskEvents {
+            guard let name = log.info(e.task)?.name, seen.insert(name).inserted else { continue }
             var o = WhyRenderer.Options()
             o.language = language
-            s += heading("why \(e.task.name)")
-            s += WhyRenderer(options: o).render(log, now: end, task: e.task.name)
+            s += heading("why \(name)")
+            s += WhyRenderer(options: o).render(log, now: end, task: name)
         }
         return s
     }

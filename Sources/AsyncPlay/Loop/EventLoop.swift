@@ -95,11 +95,19 @@ public final class EventLoop {
     func createFuture() -> Future { Future(loop: self) }
 
     /// `loop.run_in_executor(None, work)`: a job for the pool, and the future to await.
-    func runInExecutor(_ duration: TimeAmount, owner: String) -> ThreadJob {
-        let job = ThreadJob(duration: duration, future: createFuture(), owner: owner)
+    /// Submitted at `t`, the instant the caller read (a real clock moves between reads).
+    func runInExecutor(_ duration: TimeAmount, owner: String, tag: Int, at t: Instant) -> ThreadJob {
+        let job = ThreadJob(duration: duration, future: createFuture(), owner: owner, tag: tag)
         job.future.addDoneCallback(job)
-        pool.submit(job, at: now)
+        pool.submit(job, at: t)
         return job
+    }
+
+    /// Told when a worker of the pool takes a job and when it finishes one, with the
+    /// instant it happened (see `ThreadPool.onChange`).
+    public var onThreadJob: ((ThreadJob, ThreadJob.State, Instant) -> Void)? {
+        get { pool.onChange }
+        set { pool.onChange = newValue }
     }
 
     public func setWorkers(_ n: Int) { pool.resize(n, at: now) }

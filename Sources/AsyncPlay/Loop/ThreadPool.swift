@@ -10,13 +10,17 @@ public final class ThreadJob: DoneCallback {
     public private(set) var endsAt: Instant?
     /// The asyncio future the awaiting task is blocked on (`wrap_future`'s destination).
     let future: Future
-    /// Who submitted it, for status and the timeline.
+    /// Who submitted it, for the trace.
     public let owner: String
+    /// The submitter's own number for it, handed back in `ThreadPool.onChange` (the
+    /// session's: the task's ID, or -1 for main's `run` body).
+    public let tag: Int
 
-    init(duration: TimeAmount, future: Future, owner: String) {
+    init(duration: TimeAmount, future: Future, owner: String, tag: Int) {
         self.duration = duration
         self.future = future
         self.owner = owner
+        self.tag = tag
     }
 
     func start(at t: Instant) {
@@ -46,6 +50,11 @@ final class ThreadPool {
     private var running: [ThreadJob] = []      // at most `workers`: a linear scan is fine
     private var startOrder: [ObjectIdentifier: UInt64] = [:]
     private var started: UInt64 = 0
+
+    /// Told when a worker takes a job (state `.running`) and when it finishes one
+    /// (`.finished`), with the instant it really happened: a worker freed while the loop
+    /// was held took the next job then, not when the loop noticed.
+    var onChange: ((ThreadJob, ThreadJob.State, Instant) -> Void)?
 
     init(workers: Int) { self.workers = workers }
 
@@ -81,6 +90,7 @@ final class ThreadPool {
             let job = running.remove(at: i)
             startOrder[ObjectIdentifier(job)] = nil
             job.finish()
+            onChange?(job, .finished, job.endsAt!)
             ended(job, job.endsAt!)
             dispatch(at: job.endsAt!)
         }
@@ -98,6 +108,7 @@ final class ThreadPool {
             started += 1
             startOrder[ObjectIdentifier(job)] = started
             running.append(job)
+            onChange?(job, .running, t)
         }
     }
 }

@@ -3,6 +3,12 @@
 /// dropped from pictures, never from the transcript), main's errors and its input lines.
 public final class EventLog: RecordSink {
     public private(set) var taskEvents: [TaskEvent] = []
+    /// Every task of this loop, by ID: what its `created` event said (kept when the event
+    /// itself is dropped past the limit, so that a task is always named).
+    public private(set) var tasks: [TaskInfo] = []
+    /// `run` bodies with events of their own (a late wake-up), by ID: they have no
+    /// `created` event, so they are named by their first event, on the line main ran.
+    private var runBodies: [TaskID: TaskInfo] = [:]
     public private(set) var mainEvents: [MainEvent] = []
     /// The input line main was running when each of `mainEvents` happened.
     public private(set) var mainEventLines: [Int] = []
@@ -21,25 +27,48 @@ public final class EventLog: RecordSink {
     /// Events of earlier loops are cleared at `reset`: a picture shows one loop.
     private let limit: Int
 
-    public init(limit: Int = Limits.standard.maxKeptEvents) { self.limit = limit }
+    /// `expectedTasks`: how many tasks the script spawns, if known (the table of names
+    /// is sized for them at once).
+    public init(limit: Int = Limits.standard.maxKeptEvents, expectedTasks: Int = 0) {
+        self.limit = limit
+        tasks.reserveCapacity(min(expectedTasks, Limits.standard.maxLiveTasks))
+    }
+
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        keep(TaskEvent(time: time, task: task, kind: kind), name: name)
+    }
+
+    private func keep(_ e: TaskEvent, name: String) {
+        if case .created(let name, let line) = e.kind, e.task.index == tasks.count {
+            tasks.append(TaskInfo(name: name, line: line))
+        } else if e.task.sequence < 0, runBodies[e.task] == nil {
+            runBodies[e.task] = TaskInfo(name: name, line: Int32(clamping: currentLine))
+        }
+        if taskEvents.count >= limit {
+            let cut = max(1, limit / 10)
+            taskEvents.removeFirst(cut)
+            dropped += cut
+        }
+        taskEvents.append(e)
+    }
 
     public func record(_ r: Record) {
         switch r {
-        case .event(let e):
-            if taskEvents.count >= limit {
-                let cut = max(1, limit / 10)
-                taskEvents.removeFirst(cut)
-                dropped += cut
-            }
-            taskEvents.append(e)
+        case .event(let e, let name):
+            keep(e, name: name)
         case .main(let m):
             if case .reset = m.kind {
+                // The new loop's history starts empty at t = 0: the reset itself happened
+                // at the old loop's time, which is no instant of the new one.
                 taskEvents.removeAll()
+                tasks.removeAll()
+                runBodies.removeAll()
                 mainEvents.removeAll()
                 mainEventLines.removeAll()
                 mainEventPositions.removeAll()
                 errors.removeAll()
                 dropped = 0
+                return
             }
             mainEvents.append(m)
             mainEventLines.append(currentLine)
@@ -54,6 +83,12 @@ public final class EventLog: RecordSink {
         }
     }
 
+    /// What the `created` event of `task` said, if the task is of this loop.
+    public func info(_ task: TaskID) -> TaskInfo? {
+        if task.index < 0 { return runBodies[task] }
+        return task.index < tasks.count ? tasks[task.index] : nil
+    }
+
     /// The text of input line `line`, if it was kept.
     public func inputText(line: Int) -> String? {
         var lo = 0, hi = inputs.count
@@ -65,6 +100,13 @@ public final class EventLog: RecordSink {
         // Numbers that did not only grow (a shell that counts again): the latest match.
         return inputs.last(where: { $0.line == line })?.text
     }
+}
+
+/// A task as its `created` event named it.
+public struct TaskInfo: Sendable {
+    public let name: String
+    /// The line whose `spawn` created it.
+    public let line: Int32
 }
 
 /// One line main ran, as typed.
@@ -87,9 +129,9 @@ public final class FanoutSink: RecordSink {
         first?.record(r)
         rest?.record(r)
     }
-    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
-        first?.taskEvent(kind, of: task, at: time)
-        rest?.taskEvent(kind, of: task, at: time)
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        first?.taskEvent(kind, of: task, named: name, at: time)
+        rest?.taskEvent(kind, of: task, named: name, at: time)
     }
     public var usesPhaseEvents: Bool { first?.usesPhaseEvents == true || rest?.usesPhaseEvents == true }
 }

@@ -18,8 +18,8 @@ public final class JSONRenderer: RecordSink {
             out.write(literal: ",\"text\":")
             out.writeJSON(string: text.string)
             out.write(literal: "}\n")
-        case .event(let e):
-            event(e)
+        case .event(let e, let name):
+            event(e, name: name)
         case .result(let res):
             switch res.value {
             case .view, .nothing: return        // JSON prints nothing for these
@@ -59,9 +59,13 @@ public final class JSONRenderer: RecordSink {
         }
     }
 
-    private func event(_ e: TaskEvent) {
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        event(TaskEvent(time: time, task: task, kind: kind), name: name)
+    }
+
+    private func event(_ e: TaskEvent, name: String) {
         switch e.kind {
-        case .sleeping, .waiting, .inThread, .holding:
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding:
             return            // phases: detail for timeline and why, not for the stream
         default:
             break
@@ -69,7 +73,7 @@ public final class JSONRenderer: RecordSink {
         out.write(literal: "{\"type\":\"event\",\"t\":")
         out.writeJSONSeconds(e.time.microseconds)
         out.write(literal: ",\"task\":")
-        out.writeJSON(string: e.task.name)
+        out.writeJSON(string: name)
         out.write(literal: ",\"event\":\"")
         switch e.kind {
         case .created: out.write(literal: "created\"")
@@ -93,7 +97,7 @@ public final class JSONRenderer: RecordSink {
                 out.write(literal: ",\"message\":")
                 out.writeJSON(string: message)
             }
-        case .sleeping, .waiting, .inThread, .holding:
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding:
             break
         }
         out.write(literal: "}\n")

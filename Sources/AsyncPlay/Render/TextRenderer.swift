@@ -46,16 +46,16 @@ public final class TextRenderer: RecordSink {
 
     public var usesPhaseEvents: Bool { false }
 
-    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
-        eventLine(kind, of: task, at: time)
+    public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        eventLine(kind, of: name, at: time)
     }
 
     public func record(_ r: Record) {
         switch r {
         case .input(_, let text):
             echo(text)
-        case .event(let e):
-            eventLine(e.kind, of: e.task, at: e.time)
+        case .event(let e, let name):
+            eventLine(e.kind, of: name, at: e.time)
         case .result(let res):
             result(res)
         case .error(let err):
@@ -71,7 +71,7 @@ public final class TextRenderer: RecordSink {
             switch m.kind {
             case .holding(let d, let command):
                 stamp(m.time)
-                out.write(style.yellow("main holds the loop for \(formatSeconds(d.microseconds))s (\(command))") + "\n")
+                out.write(style.yellow("main holds the loop for \(formatSeconds(d.microseconds))s (\(command.rawValue))") + "\n")
             case .reset:
                 stamp(m.time)
                 out.write(style.dim("reset: a new event loop, t = 0") + "\n")
@@ -91,41 +91,41 @@ public final class TextRenderer: RecordSink {
 
     /// The event's parts, not the TaskEvent: given the struct (passed in memory), Swift
     /// copied its kind into a temporary and destroyed it after, ~70 instructions a line.
-    private func eventLine(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
+    private func eventLine(_ kind: TaskEvent.Kind, of name: String, at time: Instant) {
         switch kind {
         case .created:
             stamp(time)
-            out.write("", task.name, " created\n")
+            out.write("", name, " created\n")
         case .started:
             stamp(time)
-            out.write("", task.name, " started\n")
+            out.write("", name, " started\n")
         case .done(let v):
             stamp(time)
             if style.color {
-                out.write(task.name + " " + style.green("done") + ": ")
+                out.write(name + " " + style.green("done") + ": ")
             } else {
-                out.write("", task.name, " done: ")
+                out.write("", name, " done: ")
             }
             out.writeRepr(v)
             out.write(byte: 10)
         case .failed(let x):
             stamp(time)
-            out.write(task.name + " " + style.red("failed") + ": " + x.repr + "\n")
+            out.write(name + " " + style.red("failed") + ": " + x.repr + "\n")
         case .cancelled:
             stamp(time)
-            out.write(task.name + " " + style.magenta("cancelled") + "\n")
+            out.write(name + " " + style.magenta("cancelled") + "\n")
         case .cancelRequested:
             break        // `cancel` prints True; the state shows as `cancelling`
         case .late(let by):
             stamp(time)
-            out.write(style.yellow("\(task.name) woke up \(formatSeconds(by.microseconds))s late (the loop was held)") + "\n")
+            out.write(style.yellow("\(name) woke up \(formatSeconds(by.microseconds))s late (the loop was held)") + "\n")
         case .holding(let d):
             stamp(time)
-            out.write(style.yellow("\(task.name) holds the loop for \(formatSeconds(d.microseconds))s (cpu)") + "\n")
+            out.write(style.yellow("\(name) holds the loop for \(formatSeconds(d.microseconds))s (cpu)") + "\n")
         case .exceptionNeverRetrieved(let x):
             stamp(time)
-            out.write(style.red("\(task.name): Task exception was never retrieved: \(x.repr)") + "\n")
-        case .sleeping, .waiting, .inThread:
+            out.write(style.red("\(name): Task exception was never retrieved: \(x.repr)") + "\n")
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded:
             break        // phases: in status, timeline and why
         }
     }

@@ -1,22 +1,37 @@
 /// Every task's life, and main's, rebuilt from the recorded events alone: what `timeline`,
-/// `tree` and `why` draw. Nothing here asks the loop anything; a task is known by the
-/// facts its events carry (its name, the line that created it, a thread job's times).
+/// `tree` and `why` draw: a pure function of the records up to an instant. A task is
+/// known by the facts its events carry (its ID, the name and line its `created` event
+/// gave, when a worker took and finished its thread job).
 struct History {
     /// One task: its events in order, and what they add up to.
     struct Life {
-        let record: TaskRecord
+        let id: TaskID
+        /// The line whose `spawn` created the task.
+        private let createdLine: Int32
+        let name: String
         var events: [TaskEvent] = []
         /// Where each event stands among all the task events of the loop.
         var positions: [Int] = []
-        var name: String { record.name }
-        var created: Instant { events.first?.time ?? record.created }
+        var line: Int { Int(createdLine) }
+        /// When its first kept event happened: its creation, unless the oldest events
+        /// were dropped past the limit.
+        var created: Instant { events[0].time }
+
+        init(id: TaskID, info: TaskInfo, first: TaskEvent, position: Int) {
+            self.id = id
+            createdLine = info.line
+            name = info.name
+            events = [first]
+            positions = [position]
+        }
         var started: Instant? { events.first(where: { if case .started = $0.kind { return true } else { return false } })?.time }
         /// done, failed or cancelled, once it happened.
         var final: TaskEvent? {
             for e in events.reversed() {
                 switch e.kind {
                 case .done, .failed, .cancelled: return e
-                case .exceptionNeverRetrieved: continue
+                // Reported after the end: the unretrieved exception, an orphaned job's end.
+                case .exceptionNeverRetrieved, .threadStarted, .threadEnded: continue
                 default: return nil
                 }
             }
@@ -36,21 +51,41 @@ struct History {
         }
 
         /// The last phase event at or before `t` (what the task was doing then).
-        func phase(at t: Instant) -> TaskEvent? {
-            var found: TaskEvent? = nil
-            for e in events {
+        func phase(at t: Instant) -> TaskEvent? { phaseIndex(at: t).map { events[$0] } }
+
+        /// Where `phase(at:)` stands in `events`.
+        func phaseIndex(at t: Instant) -> Int? {
+            var found: Int? = nil
+            for (i, e) in events.enumerated() where e.isPhase {
                 if e.time > t { break }
-                if e.isPhase { found = e }
+                found = i
             }
             return found
         }
 
+        /// What became of the thread job that the `inThread` event at `events[i]` handed
+        /// over: when a worker took it and when it finished, as far as the records go.
+        func job(handedOverAt i: Int) -> (started: Instant?, ended: Instant?) {
+            var started: Instant? = nil
+            for e in events[(i + 1)...] {
+                switch e.kind {
+                case .threadStarted: started = e.time
+                case .threadEnded: return (started, e.time)
+                case .inThread: return (started, nil)
+                default: continue
+                }
+            }
+            return (started, nil)
+        }
+
+
         /// The latest phase event (what the task is doing now, unless it finished).
-        var currentPhase: TaskEvent? { events.last(where: \.isPhase) }
+        var currentPhase: TaskEvent? { currentPhaseIndex.map { events[$0] } }
+        var currentPhaseIndex: Int? { events.lastIndex(where: \.isPhase) }
     }
 
     private(set) var lives: [Life] = []
-    private var index: [ObjectIdentifier: Int] = [:]
+    private var index: [TaskID: Int] = [:]
     let main: [MainEvent]
     /// The input line main was running at each of `main`.
     let mainLines: [Int]
@@ -65,7 +100,7 @@ struct History {
     let holds: [Span]
     /// When each task started `cancelling`: its own request, or one passed on to it by a
     /// task that awaited it (Task.cancel() cancels what the task awaits, unrecorded).
-    private var cancelFrom: [ObjectIdentifier: Instant] = [:]
+    private var cancelFrom: [TaskID: Instant] = [:]
     private let log: EventLog
 
     init(_ log: EventLog, now: Instant) {
@@ -78,14 +113,14 @@ struct History {
         self.now = now
         var last = now
         for (k, e) in log.taskEvents.enumerated() {
-            let id = ObjectIdentifier(e.task)
+            let id = e.task
             let position = log.dropped + k
             if let i = index[id] {
                 lives[i].events.append(e)
                 lives[i].positions.append(position)
-            } else {
+            } else if let info = log.info(id) {
                 index[id] = lives.count
-                lives.append(Life(record: e.task, events: [e], positions: [position]))
+                lives.append(Life(id: id, info: info, first: e, position: position))
             }
             if e.time > last { last = e.time }
         }
@@ -95,11 +130,11 @@ struct History {
         for life in lives {
             guard let tw = life.cancelRequest?.time else { continue }
             var cur = life
-            var seen: Set<ObjectIdentifier> = []
-            while seen.insert(ObjectIdentifier(cur.record)).inserted {
-                let id = ObjectIdentifier(cur.record)
+            var seen: Set<TaskID> = []
+            while seen.insert(cur.id).inserted {
+                let id = cur.id
                 cancelFrom[id] = min(cancelFrom[id] ?? tw, tw)
-                guard case .waiting(let target)? = cur.phase(at: tw)?.kind, let i = index[ObjectIdentifier(target)] else { break }
+                guard case .waiting(let target)? = cur.phase(at: tw)?.kind, let i = index[target] else { break }
                 let next = lives[i]
                 if let f = next.final?.time, f < tw { break }
                 cur = next
@@ -108,11 +143,14 @@ struct History {
     }
 
     /// When the task began `cancelling`, if it did.
-    func cancelTime(of life: Life) -> Instant? { cancelFrom[ObjectIdentifier(life.record)] }
+    func cancelTime(of life: Life) -> Instant? { cancelFrom[life.id] }
 
-    func life(of record: TaskRecord) -> Life? {
-        index[ObjectIdentifier(record)].map { lives[$0] }
+    func life(of task: TaskID) -> Life? {
+        index[task].map { lives[$0] }
     }
+
+    /// The name the task's `created` event gave it.
+    func name(of task: TaskID) -> String { log.info(task)?.name ?? "?" }
 
     /// The task of this loop with this name (names are unique within a loop).
     func life(named name: String) -> Life? {
@@ -168,7 +206,8 @@ struct History {
             out.append(Span(start: a, end: b, phase: p))
         }
         let finalTime = life.final?.time ?? end
-        let phases = life.events.filter(\.isPhase)
+        let phaseIndices = life.events.indices.filter { life.events[$0].isPhase }
+        let phases = phaseIndices.map { life.events[$0] }
         for (i, e) in phases.enumerated() {
             let next = i + 1 < phases.count ? phases[i + 1].time : finalTime
             let stop = min(max(next, e.time), finalTime)
@@ -177,7 +216,7 @@ struct History {
                 add(e.time, stop, .pending)
             case .started:
                 add(e.time, stop, .running)
-            case .sleeping(let until):
+            case .sleeping(let until, _):
                 add(e.time, min(until, stop), .sleeping)
                 add(max(until, e.time), stop, .late)
             case .waiting(let target):
@@ -189,12 +228,19 @@ struct History {
                 } else {
                     add(e.time, stop, .waiting)
                 }
-            case .inThread(let job):
-                let began = job.startedAt.map { max($0, e.time) } ?? stop
+            case .inThread:
+                // Queued until a worker takes the job; then in a thread until the worker
+                // finishes it; ready but not yet resumed (late) after that.
+                let job = life.job(handedOverAt: phaseIndices[i])
+                let began = job.started.map { max($0, e.time) } ?? stop
                 add(e.time, min(began, stop), .queued)
-                if let ends = job.endsAt {
-                    add(min(began, stop), min(ends, stop), .thread)
-                    add(max(ends, began), stop, .late)
+                if job.started != nil {
+                    if let ends = job.ended {
+                        add(min(began, stop), min(ends, stop), .thread)
+                        add(max(ends, began), stop, .late)
+                    } else {
+                        add(min(began, stop), stop, .thread)
+                    }
                 }
             case .holding(let d):
                 add(e.time, min(e.time + d, stop), .running)
@@ -217,9 +263,12 @@ struct History {
         }
         // A task that ended while its thread job ran: the worker stays busy (threads
         // cannot be cancelled).
-        if let f = life.final, let last = phases.last, case .inThread(let job) = last.kind,
-           let began = job.startedAt, let ends = job.endsAt, ends > f.time {
-            out.append(Span(start: max(began, f.time), end: min(ends, end), phase: .orphanThread))
+        if let f = life.final, let last = phaseIndices.last, case .inThread = life.events[last].kind {
+            let job = life.job(handedOverAt: last)
+            let ends = job.ended ?? end
+            if let began = job.started, ends > f.time {
+                out.append(Span(start: max(began, f.time), end: min(ends, end), phase: .orphanThread))
+            }
         }
         return merged(out)
     }
@@ -230,11 +279,11 @@ struct History {
         for (i, m) in main.enumerated() {
             let next = i + 1 < main.count ? main[i + 1].time : end
             switch m.kind {
-            case .blocked(let command, _):
-                if next > m.time { out.append(Span(start: m.time, end: next, phase: .waiting, label: command)) }
+            case .blocked(let awaiting):
+                if next > m.time { out.append(Span(start: m.time, end: next, phase: .waiting, label: awaiting.command)) }
             case .holding(let d, let command):
                 let stop = m.time + d
-                if stop > m.time { out.append(Span(start: m.time, end: stop, phase: .running, label: command)) }
+                if stop > m.time { out.append(Span(start: m.time, end: stop, phase: .running, label: command.rawValue)) }
             case .awaitingInput, .reset:
                 break
             }
@@ -246,7 +295,7 @@ struct History {
         var out: [Span] = []
         for (i, m) in main.enumerated() {
             if case .holding(let d, let command) = m.kind, d.microseconds > 0 {
-                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command))",
+                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command.rawValue))",
                                 line: i < lines.count ? lines[i] : nil))
             }
         }
@@ -266,11 +315,11 @@ struct History {
     }
 
     /// The command main was blocked in when the task event at `position` happened, if it was.
-    func mainBlocked(before position: Int) -> (command: String, line: Int)? {
+    func mainBlocked(before position: Int) -> MainAwait? {
         var i = main.count - 1
         while i >= 0 && (i >= mainPositions.count || mainPositions[i] > position) { i -= 1 }
-        guard i >= 0, case .blocked(let command, let line) = main[i].kind else { return nil }
-        return (command, line)
+        guard i >= 0, case .blocked(let awaiting) = main[i].kind else { return nil }
+        return awaiting
     }
 
     private func merged(_ spans: [Span]) -> [Span] {
@@ -289,6 +338,8 @@ struct History {
 
 extension TaskEvent {
     /// Whether this event starts a new phase of the task (what it does until the next).
+    /// A worker taking or finishing the job is not one: the task is still in its
+    /// `thread` step, awaiting the job's future.
     var isPhase: Bool {
         switch kind {
         case .created, .started, .sleeping, .waiting, .inThread, .holding: return true

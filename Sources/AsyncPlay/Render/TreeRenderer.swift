@@ -26,12 +26,12 @@ public struct TreeRenderer {
         var s = ""
 
         // Edges: a live task awaits the task of its latest `waiting` event.
-        var awaits: [ObjectIdentifier: History.Life] = [:]
-        var awaited = Set<ObjectIdentifier>()
+        var awaits: [TaskID: History.Life] = [:]
+        var awaited = Set<TaskID>()
         for life in h.lives where !life.isFinished {
             if case .waiting(let target)? = life.currentPhase?.kind, let t = h.life(of: target) {
-                awaits[ObjectIdentifier(life.record)] = t
-                awaited.insert(ObjectIdentifier(target))
+                awaits[life.id] = t
+                awaited.insert(target)
             }
         }
 
@@ -40,13 +40,14 @@ public struct TreeRenderer {
         var mainLine = ""
         let lastMain = h.main.last
         switch lastMain?.kind {
-        case .blocked(let command, let line)?:
-            let text = h.command(line: line, keyword: command) ?? command
-            mainLine = (pt ? "bloqueada em `\(text)` (linha \(line))" : "blocked in `\(text)` (line \(line))")
-            underMain = tasksNamed(in: text, keyword: command, h)
+        case .blocked(let awaiting)?:
+            let text = h.command(line: awaiting.line, keyword: awaiting.command) ?? awaiting.command
+            mainLine = (pt ? "bloqueada em `\(text)` (linha \(awaiting.line))" : "blocked in `\(text)` (line \(awaiting.line))")
+            // What main awaits, as its blocked event names it (not read back from the text).
+            underMain = awaiting.tasks.compactMap { h.life(of: $0) }
         case .holding(let d, let command)?:
-            mainLine = pt ? "segura o loop por \(formatSeconds(d.microseconds))s (\(command))"
-                          : "holds the loop for \(formatSeconds(d.microseconds))s (\(command))"
+            mainLine = pt ? "segura o loop por \(formatSeconds(d.microseconds))s (\(command.rawValue))"
+                          : "holds the loop for \(formatSeconds(d.microseconds))s (\(command.rawValue))"
         default:
             if let input = h.lastInput {
                 let (line, text) = (input.line, input.text)
@@ -56,10 +57,10 @@ public struct TreeRenderer {
             }
         }
         s += style.bold("main") + "  " + mainLine + "\n"
-        if !underMain.isEmpty, case .blocked(let command, _)? = lastMain?.kind {
+        if !underMain.isEmpty, case .blocked(let awaiting)? = lastMain?.kind {
             // gather and wait are futures of their own between main and the tasks.
-            if command == "gather" || command == "wait" {
-                s += connector(last: true, prefix: "") + style.cyan(command) + "\n"
+            if awaiting.kind == .gather || awaiting.kind == .wait {
+                s += connector(last: true, prefix: "") + style.cyan(awaiting.command) + "\n"
                 draw(underMain, prefix: continuation(last: true, prefix: ""), awaits: awaits, h: h, path: [], into: &s)
             } else {
                 draw(underMain, prefix: "", awaits: awaits, h: h, path: [], into: &s)
@@ -67,12 +68,12 @@ public struct TreeRenderer {
         }
 
         // Then every live task nobody awaits, with what it awaits below it.
-        let shown = Set(underMain.map { ObjectIdentifier($0.record) })
-        let roots = h.lives.filter { !$0.isFinished && !awaited.contains(ObjectIdentifier($0.record)) && !shown.contains(ObjectIdentifier($0.record)) }
+        let shown = Set(underMain.map(\.id))
+        let roots = h.lives.filter { !$0.isFinished && !awaited.contains($0.id) && !shown.contains($0.id) }
         for root in roots.prefix(options.maxRoots) {
             s += node(root, h) + "\n"
-            if let next = awaits[ObjectIdentifier(root.record)] {
-                draw([next], prefix: "", awaits: awaits, h: h, path: [ObjectIdentifier(root.record)], into: &s)
+            if let next = awaits[root.id] {
+                draw([next], prefix: "", awaits: awaits, h: h, path: [root.id], into: &s)
             }
         }
 
@@ -82,19 +83,19 @@ public struct TreeRenderer {
 
         // Cycles: tasks that await each other in a ring are no one's root. Each task is
         // walked from once: a chain already explored is not walked again.
-        var inCycle = Set<ObjectIdentifier>()
-        var explored = Set<ObjectIdentifier>()
-        for life in h.lives where !life.isFinished && !explored.contains(ObjectIdentifier(life.record)) {
+        var inCycle = Set<TaskID>()
+        var explored = Set<TaskID>()
+        for life in h.lives where !life.isFinished && !explored.contains(life.id) {
             var path: [History.Life] = []
-            var seen: [ObjectIdentifier: Int] = [:]
+            var seen: [TaskID: Int] = [:]
             var cur: History.Life? = life
             while let c = cur, !c.isFinished {
-                let id = ObjectIdentifier(c.record)
+                let id = c.id
                 if seen[id] == nil && !explored.insert(id).inserted { break }
                 if let start = seen[id] {
                     let ring = Array(path[start...])
-                    if !ring.contains(where: { inCycle.contains(ObjectIdentifier($0.record)) }) {
-                        for r in ring { inCycle.insert(ObjectIdentifier(r.record)) }
+                    if !ring.contains(where: { inCycle.contains($0.id) }) {
+                        for r in ring { inCycle.insert(r.id) }
                         let names = (ring + [ring[0]]).map(\.name).joined(separator: options.ascii ? " -> " : " → ")
                         s += style.red(pt ? "ciclo: \(names)" : "cycle: \(names)") + "\n"
                         s += style.dim(pt ? "  cada uma espera a próxima: nenhuma pode terminar (um deadlock; o CPython ficaria parado para sempre)"
@@ -126,8 +127,8 @@ public struct TreeRenderer {
     }
 
     /// Draws `lives` as children at `prefix`, each followed by what it awaits.
-    private func draw(_ all: [History.Life], prefix: String, awaits: [ObjectIdentifier: History.Life],
-                      h: History, path: [ObjectIdentifier], into s: inout String) {
+    private func draw(_ all: [History.Life], prefix: String, awaits: [TaskID: History.Life],
+                      h: History, path: [TaskID], into s: inout String) {
         if path.count >= options.maxDepth {
             s += connector(last: true, prefix: prefix) + options.style.dim(pt ? "… (a corrente continua)" : "… (the chain goes on)") + "\n"
             return
@@ -135,7 +136,7 @@ public struct TreeRenderer {
         let lives = all.prefix(options.maxRoots)
         for (i, life) in lives.enumerated() {
             let last = i == lives.count - 1 && all.count <= options.maxRoots
-            let id = ObjectIdentifier(life.record)
+            let id = life.id
             if path.contains(id) {
                 s += connector(last: last, prefix: prefix) + life.name + "  " + options.style.red(pt ? "↺ ciclo" : "↺ cycle") + "\n"
                 continue
@@ -164,10 +165,12 @@ public struct TreeRenderer {
         if life.isFinished { return life.name + "  " + mark(life) }
         var what: String
         switch life.currentPhase?.kind {
-        case .sleeping(let until)?: what = pt ? "dormindo até \(formatSeconds(until.microseconds))" : "sleeping until \(formatSeconds(until.microseconds))"
-        case .waiting(let target)?: what = pt ? "esperando \(target.name)" : "waiting for \(target.name)"
-        case .inThread(let job)?:
-            if let ends = job.endsAt, job.startedAt != nil {
+        case .sleeping(let until, _)?: what = pt ? "dormindo até \(formatSeconds(until.microseconds))" : "sleeping until \(formatSeconds(until.microseconds))"
+        case .waiting(let target)?: what = pt ? "esperando \(h.name(of: target))" : "waiting for \(h.name(of: target))"
+        case .inThread(let step)?:
+            // A job takes exactly its duration once a worker has it.
+            if let began = life.job(handedOverAt: life.currentPhaseIndex!).started {
+                let ends = began + step
                 what = pt ? "numa thread até \(formatSeconds(ends.microseconds))" : "in a thread until \(formatSeconds(ends.microseconds))"
             } else {
                 what = pt ? "na fila por um worker livre" : "queued for a free worker"
@@ -187,29 +190,5 @@ public struct TreeRenderer {
         case .failed(let e): return style.red((options.ascii ? "failed " : "✗ ") + e.repr)
         default: return style.magenta((options.ascii ? "" : "⊘ ") + (pt ? "cancelada" : "cancelled"))
         }
-    }
-
-    /// The tasks a blocked command of main awaits: the names it lists, or (for `gather` and
-    /// `wait` with no names) every task of the loop.
-    private func tasksNamed(in text: String, keyword: String, _ h: History) -> [History.Life] {
-        let words = text.split(separator: " ").dropFirst().map(String.init)
-        var out: [History.Life] = []
-        for w in words {
-            if let life = h.life(named: w), !out.contains(where: { $0.record === life.record }) { out.append(life) }
-        }
-        if out.isEmpty && (keyword == "gather" || keyword == "wait") {
-            let hasNames = words.contains { CommandParserNames.looksLikeName($0) }
-            if !hasNames { return h.lives }
-        }
-        return out
-    }
-}
-
-/// Telling a task name from an option word in a command's text.
-enum CommandParserNames {
-    static let optionWords: Set<String> = ["return_exceptions", "timeout", "first_completed", "first_exception", "all_completed"]
-    static func looksLikeName(_ w: String) -> Bool {
-        guard let f = w.first, f.isLetter || f == "_" else { return false }
-        return !optionWords.contains(w)
     }
 }

@@ -52,14 +52,19 @@ public struct WhyRenderer {
         }
         let name = life.name
         // Tasks that awaited this one and were cancelled pass the cancellation on to it.
-        for other in h.lives where other.record !== life.record {
+        for other in h.lives where other.id != life.id {
             if let req = other.cancelRequest, case .waiting(let target)? = other.phase(at: req.time)?.kind,
-               target === life.record, life.final.map({ req.time <= $0.time }) ?? true, life.cancelRequest == nil {
+               target == life.id, life.final.map({ req.time <= $0.time }) ?? true, life.cancelRequest == nil {
                 aside.append((req.time, pt ? "\(other.name), que aguarda esta task, é cancelada: Task.cancel() repassa o cancelamento para \(name)"
                                            : "\(other.name), which awaits it, is cancelled: Task.cancel() passes the cancellation on to \(name)"))
             }
         }
-        for e in life.events {
+        for (i, e) in life.events.enumerated() {
+            // A worker taking or finishing the job is told with the `thread` step, below.
+            switch e.kind {
+            case .threadStarted, .threadEnded: continue
+            default: break
+            }
             // Something else that happened at the same instant is told before the task's
             // own next step, but after a cancellation request (which causes it).
             if case .cancelRequested = e.kind {
@@ -70,7 +75,7 @@ public struct WhyRenderer {
             let t = e.time
             switch e.kind {
             case .created:
-                let line = life.record.createdLine
+                let line = life.line
                 if let cmd = h.command(line: line, keyword: "spawn", naming: name) {
                     out.append((t, pt ? "criada por `\(cmd)` (linha \(line))" : "created by `\(cmd)` (line \(line))"))
                 } else {
@@ -78,8 +83,7 @@ public struct WhyRenderer {
                 }
             case .started:
                 out.append((t, pt ? "começa a rodar: o loop executa seu primeiro passo" : "starts: the loop runs its first step"))
-            case .sleeping(let until):
-                let d = until - t
+            case .sleeping(let until, let d):
                 if d.microseconds == 0 {
                     out.append((t, pt ? "devolve o controle ao loop (`sleep 0`)" : "yields to the loop (`sleep 0`)"))
                 } else {
@@ -91,42 +95,46 @@ public struct WhyRenderer {
                     ?? (pt ? "alguém" : "something")
                 out.append((t, pt ? "acorda \(formatSeconds(by.microseconds))s atrasada: o timer venceu em \(sec(due)), mas \(holder) segurava o loop"
                                   : "wakes up \(formatSeconds(by.microseconds))s late: its timer was due at \(sec(due)), but \(holder) held the loop"))
-            case .waiting(let target):
-                let other = h.life(of: target)
+            case .waiting(let awaited):
+                let other = h.life(of: awaited)
+                let target = h.name(of: awaited)
                 if let f = other?.final, f.time < t {
-                    out.append((t, pt ? "aguarda \(target.name) (`await \(target.name)`), que já tinha terminado"
-                                      : "awaits \(target.name) (`await \(target.name)`), which had already finished"))
+                    out.append((t, pt ? "aguarda \(target) (`await \(target)`), que já tinha terminado"
+                                      : "awaits \(target) (`await \(target)`), which had already finished"))
                 } else {
-                    out.append((t, pt ? "aguarda \(target.name) (`await \(target.name)`)" : "awaits \(target.name) (`await \(target.name)`)"))
+                    out.append((t, pt ? "aguarda \(target) (`await \(target)`)" : "awaits \(target) (`await \(target)`)"))
                     if let f = other?.final {
                         let what: String
                         switch f.kind {
-                        case .done: what = pt ? "\(target.name) termina (concluída): \(name) pode seguir" : "\(target.name) finishes (done): \(name) can go on"
-                        case .failed: what = pt ? "\(target.name) falha: a exceção dela sobe em \(name) também" : "\(target.name) fails: its exception is raised in \(name) too"
+                        case .done: what = pt ? "\(target) termina (concluída): \(name) pode seguir" : "\(target) finishes (done): \(name) can go on"
+                        case .failed: what = pt ? "\(target) falha: a exceção dela sobe em \(name) também" : "\(target) fails: its exception is raised in \(name) too"
                         default:
                             if let req = life.cancelRequest, req.time <= f.time {
-                                what = pt ? "\(target.name), que ela aguarda, é cancelada também: Task.cancel() repassa o cancelamento"
-                                          : "\(target.name), which it awaits, is cancelled too: Task.cancel() passes the cancellation on"
+                                what = pt ? "\(target), que ela aguarda, é cancelada também: Task.cancel() repassa o cancelamento"
+                                          : "\(target), which it awaits, is cancelled too: Task.cancel() passes the cancellation on"
                             } else {
-                                what = pt ? "\(target.name) é cancelada: \(name) é cancelada também" : "\(target.name) is cancelled: so is \(name)"
+                                what = pt ? "\(target) é cancelada: \(name) é cancelada também" : "\(target) is cancelled: so is \(name)"
                             }
                         }
                         aside.append((f.time, what))
                     }
                 }
-            case .inThread(let job):
-                let d = dur(job.duration)
-                if let began = job.startedAt, began == t {
+            case .inThread(let step):
+                let d = dur(step)
+                // From the records of the job: a worker that took it at the instant it
+                // was handed over was idle; an end is told only once it was recorded.
+                let job = life.job(handedOverAt: i)
+                if let began = job.started, began == t {
                     out.append((t, pt ? "entrega um trabalho de \(d) a um worker do pool (`thread \(d)`), que começa na hora"
                                       : "hands a \(d) job to a worker of the pool (`thread \(d)`), which starts it at once"))
                 } else {
                     out.append((t, pt ? "entrega um trabalho de \(d) ao pool (`thread \(d)`): todos os workers estão ocupados, ele vai para a fila"
                                       : "hands a \(d) job to the pool (`thread \(d)`): every worker is busy, so it waits in the queue"))
-                    if let began = job.startedAt {
+                    if let began = job.started {
                         aside.append((began, pt ? "um worker fica livre e começa o trabalho" : "a worker is free and starts the job"))
                     }
                 }
-                if let ends = job.endsAt, ends <= h.end {
+                if let ends = job.ended {
                     let abandoned = life.final.map { $0.time < ends } ?? false
                     aside.append((ends, abandoned
                         ? (pt ? "o worker termina o trabalho só agora: uma thread não pode ser cancelada, ela vai até o fim"
@@ -137,7 +145,7 @@ public struct WhyRenderer {
                 out.append((t, pt ? "segura o loop por \(dur(d)) (`cpu \(dur(d))`): nada mais roda até \(sec(t + d))"
                                   : "holds the loop for \(dur(d)) (`cpu \(dur(d))`): nothing else runs until \(sec(t + d))"))
             case .cancelRequested(let line, _):
-                let doing = phaseText(life.phase(at: t), at: t, h, past: false)
+                let doing = phaseText(life, life.phaseIndex(at: t), at: t, h, past: false)
                 if let line {
                     let cmd = h.command(line: line, keyword: "cancel", naming: name) ?? "cancel \(name)"
                     out.append((t, pt ? "`\(cmd)` (linha \(line)) pede o cancelamento enquanto ela está \(doing)"
@@ -158,6 +166,8 @@ public struct WhyRenderer {
                 } else {
                     out.append((t, pt ? "cancelada: o CancelledError chegou ao seu ponto de await" : "cancelled: CancelledError reached its await point"))
                 }
+            case .threadStarted, .threadEnded:
+                break
             case .exceptionNeverRetrieved:
                 out.append((t, pt ? "ninguém recuperou sua exceção (nem await, nem gather, nem result()): o asyncio avisa \"Task exception was never retrieved\""
                                   : "nobody retrieved its exception (no await, gather or result()): asyncio reports \"Task exception was never retrieved\""))
@@ -194,23 +204,23 @@ public struct WhyRenderer {
         case .cancelled:
             let f = life.final!
             let at = life.cancelRequest?.time ?? f.time
-            let phase = life.phase(at: at)
+            let phase = life.phaseIndex(at: at)
             let clause: String
-            if life.started == nil || phase?.isCreated == true {
+            if life.started == nil || phase.map({ life.events[$0].isCreated }) == true {
                 clause = pt ? "antes de começar" : "before it started"
             } else {
-                clause = (pt ? "enquanto " : "while ") + phaseText(phase, at: at, h, past: true)
+                clause = (pt ? "enquanto " : "while ") + phaseText(life, phase, at: at, h, past: true)
             }
             let cause = cancelCause(life, h, depth: 0)
             let head = pt ? "\(name) foi cancelada em \(sec(f.time))s" : "\(name) was cancelled at \(sec(f.time))s"
             return head + (cause.by.map { " " + $0 } ?? "") + " " + clause + (cause.because.map { ", " + $0 } ?? "")
                 + (cause.note.map { ": " + $0 } ?? "") + "."
         case .pending:
-            let line = life.record.createdLine
+            let line = life.line
             return pt ? "\(name) está pendente: criada em \(sec(life.created))s (linha \(line)), ainda não rodou. Uma task começa quando a main devolve o controle ao loop: no fim da linha, ou quando a main espera algo."
                       : "\(name) is pending: created at \(sec(life.created))s (line \(line)), it has not run yet. A task starts when main gives control back to the loop: at the end of the line, or when main awaits something."
         case .sleeping:
-            guard case .sleeping(let until)? = life.currentPhase?.kind else { return "" }
+            guard case .sleeping(let until, _)? = life.currentPhase?.kind else { return "" }
             var s = pt ? "\(name) está dormindo até \(sec(until))s, no seu passo `sleep`; o loop a acorda nessa hora."
                        : "\(name) is sleeping until \(sec(until))s, in its `sleep` step; the loop wakes it then."
             if until < h.now {
@@ -225,10 +235,12 @@ public struct WhyRenderer {
         case .waiting:
             return (pt ? "\(name) está " : "\(name) is ") + chain(life, h) + "."
         case .inThread:
-            guard case .inThread(let job)? = life.currentPhase?.kind else { return "" }
-            if let ends = job.endsAt, job.startedAt != nil {
-                return pt ? "\(name) está numa thread: um worker roda o trabalho de \(dur(job.duration)) até \(sec(ends))s; enquanto isso o loop fica livre."
-                          : "\(name) is in a thread: a worker runs its \(dur(job.duration)) job until \(sec(ends))s; the loop stays free meanwhile."
+            guard let i = life.currentPhaseIndex, case .inThread(let step) = life.events[i].kind else { return "" }
+            if let began = life.job(handedOverAt: i).started {
+                // A job takes exactly its duration once a worker has it.
+                let ends = began + step
+                return pt ? "\(name) está numa thread: um worker roda o trabalho de \(dur(step)) até \(sec(ends))s; enquanto isso o loop fica livre."
+                          : "\(name) is in a thread: a worker runs its \(dur(step)) job until \(sec(ends))s; the loop stays free meanwhile."
             }
             return pt ? "\(name) espera um worker livre: todos os workers do pool estão ocupados (`set workers N` muda o tamanho)."
                       : "\(name) waits for a free worker: every worker of the pool is busy (`set workers N` changes its size)."
@@ -246,26 +258,26 @@ public struct WhyRenderer {
     /// "waiting for B, which is sleeping until 3.000s" — following the awaits.
     private func chain(_ life: History.Life, _ h: History) -> String {
         var parts: [String] = []
-        var seen: [ObjectIdentifier] = [ObjectIdentifier(life.record)]
+        var seen: [TaskID] = [life.id]
         var cur = life
         while case .waiting(let target)? = cur.currentPhase?.kind, !cur.isFinished {
             if parts.count == 12 {
                 return joinChain(parts) + (pt ? ", e assim por diante" : ", and so on")
             }
-            parts.append(pt ? "esperando \(target.name)" : "waiting for \(target.name)")
+            parts.append(pt ? "esperando \(h.name(of: target))" : "waiting for \(h.name(of: target))")
             guard let next = h.life(of: target) else { break }
-            if seen.contains(ObjectIdentifier(next.record)) {
+            if seen.contains(next.id) {
                 return joinChain(parts) + (pt ? ": um ciclo, nenhuma delas pode terminar nunca" : ": a cycle, none of them can ever finish")
             }
-            seen.append(ObjectIdentifier(next.record))
+            seen.append(next.id)
             if next.isFinished {
                 parts.append(pt ? "já terminou (o loop acorda \(cur.name) em seguida)" : "has finished (the loop wakes \(cur.name) next)")
                 return joinChain(parts)
             }
             cur = next
         }
-        if cur.record !== life.record {
-            parts.append(phaseText(cur.currentPhase, at: h.now, h, past: false))
+        if cur.id != life.id {
+            parts.append(phaseText(cur, cur.currentPhaseIndex, at: h.now, h, past: false))
         }
         return joinChain(parts)
     }
@@ -277,14 +289,16 @@ public struct WhyRenderer {
     // MARK: - Causes
 
     /// What a task was doing at `t`: "sleeping until 2.000s", "waiting for B", …
-    private func phaseText(_ e: TaskEvent?, at t: Instant, _ h: History, past: Bool) -> String {
-        switch e?.kind {
-        case .sleeping(let until)?:
+    /// `index`: the phase event of `life` to tell (see `History.Life.phaseIndex`).
+    private func phaseText(_ life: History.Life, _ index: Int?, at t: Instant, _ h: History, past: Bool) -> String {
+        switch index.map({ life.events[$0].kind }) {
+        case .sleeping(let until, _)?:
             return pt ? (past ? "dormia até \(sec(until))s" : "dormindo até \(sec(until))s") : "sleeping until \(sec(until))s"
         case .waiting(let target)?:
-            return pt ? (past ? "esperava \(target.name)" : "esperando \(target.name)") : "waiting for \(target.name)"
-        case .inThread(let job)?:
-            if let began = job.startedAt, began <= t {
+            let name = h.name(of: target)
+            return pt ? (past ? "esperava \(name)" : "esperando \(name)") : "waiting for \(name)"
+        case .inThread?:
+            if let began = life.job(handedOverAt: index!).started, began <= t {
                 return pt ? (past ? "estava numa thread" : "numa thread") : "in a thread"
             }
             return pt ? (past ? "esperava na fila por um worker" : "na fila por um worker") : "queued for a worker"
@@ -313,18 +327,18 @@ public struct WhyRenderer {
             return Cause(by: pt ? "pelo fim da sessão" : "by the end of the session",
                          note: pt ? "o asyncio.run cancela toda task ainda pendente" : "asyncio.run cancels every task still pending")
         }
-        let f = life.final ?? TaskEvent(time: h.now, task: life.record, kind: .cancelled)
+        let f = life.final ?? TaskEvent(time: h.now, task: life.id, kind: .cancelled)
         // It awaited a task that was cancelled.
         if life.final != nil, case .waiting(let target)? = life.phase(at: f.time)?.kind, let other = h.life(of: target),
            let of = other.final, case .cancelled = of.kind {
-            return Cause(because: pt ? "porque a task que ela aguardava, \(target.name), foi cancelada" : "because the task it awaited, \(target.name), was cancelled",
+            return Cause(because: pt ? "porque a task que ela aguardava, \(other.name), foi cancelada" : "because the task it awaited, \(other.name), was cancelled",
                          note: pt ? "quem aguarda uma task cancelada é cancelado também" : "awaiting a cancelled task cancels the awaiter")
         }
         // A task awaiting it was cancelled: Task.cancel() passes it on to what it awaits.
         if depth < 3 {
-            for other in h.lives where other.record !== life.record {
+            for other in h.lives where other.id != life.id {
                 guard let req = other.cancelRequest, req.time <= f.time,
-                      case .waiting(let target)? = other.phase(at: req.time)?.kind, target === life.record else { continue }
+                      case .waiting(let target)? = other.phase(at: req.time)?.kind, target == life.id else { continue }
                 let inner = cancelCause(other, h, depth: depth + 1)
                 let how = inner.by ?? inner.because
                 if life.final == nil {
@@ -360,10 +374,10 @@ public struct WhyRenderer {
     private func failureCause(_ life: History.Life, _ x: PyException, _ h: History) -> (short: String, long: String) {
         if let f = life.final, case .waiting(let target)? = life.phase(at: f.time)?.kind,
            let other = h.life(of: target), let of = other.final, case .failed(let theirs) = of.kind, theirs === x {
-            return pt ? ("a exceção de \(target.name), que ela aguardava",
-                         "a exceção de \(target.name), que ela aguardava: aguardar uma task que falha lança essa mesma exceção")
-                      : ("the exception of \(target.name), which it awaited",
-                         "the exception of \(target.name), which it awaited: awaiting a task that fails raises that same exception")
+            return pt ? ("a exceção de \(other.name), que ela aguardava",
+                         "a exceção de \(other.name), que ela aguardava: aguardar uma task que falha lança essa mesma exceção")
+                      : ("the exception of \(other.name), which it awaited",
+                         "the exception of \(other.name), which it awaited: awaiting a task that fails raises that same exception")
         }
         if x.typeName == "NameError", x.message.hasPrefix("unknown task") {
             return pt ? ("seu passo `await` cita uma task que não existe", "porque seu passo `await` cita uma task que não existe (ainda)")

@@ -59,9 +59,12 @@ extension TaskRecord {
         while Int(stepIndex) < body.stepCount {
             switch body.step(at: Int(stepIndex)) {
             case .sleep(let d):
-                let until = withLoop { $0.now } + d
+                // One reading of the clock for the deadline and the event: a real clock
+                // moves between two readings, and the step is the typed `d`, not the gap.
+                let now = withLoop { $0.now }
+                let until = now + d
                 phase = .sleeping(until: until)
-                if isTask { emit(.sleeping(until: until)) }
+                if isTask { emit(.sleeping(until: until, step: d), at: now) }
                 // `asyncio.sleep(d)`: a bare yield when d <= 0; a spawned task sleeps on its
                 // own timer; a `run` body (main's coroutine) on a TimerFuture, which whoever
                 // drives the body holds and hands back as `awaited`.
@@ -73,19 +76,22 @@ extension TaskRecord {
                 return .awaiting(loop.futureResolved(after: d))
             case .cpu(let d):
                 phase = .running
-                if isTask { emit(.holding(d)) } else { withSession { $0.emitMain(.holding(d, command: "run")) } }
+                if isTask { emit(.holding(d)) } else { withSession { $0.emitMain(.holding(d, command: .run)) } }
                 loop.hold(d)
             case .thread(let d):
-                let job = loop.runInExecutor(d, owner: name)
+                // The job is handed over at the instant of the event, before the pool
+                // reports a worker taking it (then too, if a worker is idle).
+                let now = withLoop { $0.now }
+                if isTask { emit(.inThread(step: d), at: now) }
+                let job = loop.runInExecutor(d, owner: name, tag: isTask ? sequence : -1, at: now)
                 phase = .inThread(job)
-                if isTask { emit(.inThread(job: job)) }
                 return .awaiting(job.future)
             case .await(let ref):
                 guard let target = withSession({ $0.task(named: ref.name) }) else {
                     return .raised(PyException("NameError", "unknown task '\(ref.name)'"))
                 }
                 phase = .waiting(for: target)
-                if isTask { emit(.waiting(for: target)) }
+                if isTask { emit(.waiting(for: target.id)) }
                 if let immediate = AwaitFuture.start(target) {
                     if case .raised = immediate { return immediate }
                 } else {

@@ -88,7 +88,7 @@ final class MainCoroutine: Coroutine {
                 switch s {
                 case .awaiting, .yielded:
                     current = cur
-                    session.emitMain(.blocked(command: command.keyword, line: line))
+                    withSession { $0.emitMain(.blocked($0.mainAwait(command, line: line))) }
                     return s
                 default:
                     if let stop = complete(s, of: cur) { return stop }

@@ -52,7 +52,7 @@ public struct ScriptRunner {
         case .transcript:
             // The history is kept only when a command will read it (a view): a million
             // tasks' events otherwise cost memory and time that nothing uses.
-            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents) : nil
+            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents, expectedTasks: script.spawnCount) : nil
             let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, options: textOptions)
             echo = text.echo
             sink = log.map { FanoutSink([$0, text]) } ?? text
@@ -85,8 +85,8 @@ final class FlushingSink: RecordSink {
         inner.record(r)
         out.flush()
     }
-    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskRecord, at time: Instant) {
-        inner.taskEvent(kind, of: task, at: time)
+    func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
+        inner.taskEvent(kind, of: task, named: name, at: time)
         out.flush()
     }
     var usesPhaseEvents: Bool { inner.usesPhaseEvents }

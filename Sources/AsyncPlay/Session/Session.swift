@@ -35,6 +35,7 @@ public final class Session: @unchecked Sendable {
     /// The loop's tasks by name, in creation order.
     private var byName: OrderedDictionary<String, TaskRecord>
     private var unnamedCounter = 0
+    private var runBodies = 0
     private var liveTasks = 0
     /// Tasks of this loop that ended with an exception (CancelledError aside).
     private var failedTasks = 0
@@ -82,6 +83,7 @@ public final class Session: @unchecked Sendable {
         handle = SessionHandle(loop)
         endReporter.session = Unmanaged.passUnretained(self)
         handle.session = self
+        watchThreadJobs()
     }
 
     // MARK: - Driving
@@ -104,9 +106,25 @@ public final class Session: @unchecked Sendable {
         handle.follow(loop)
         byName = [:]
         unnamedCounter = 0
+        runBodies = 0
         liveTasks = 0
         failedTasks = 0
         if traceOn { loop.instrument = tracer }
+        watchThreadJobs()
+    }
+
+    /// Reports a worker taking a task's job and finishing it, as the task's events, at
+    /// the instants they happened (main's `run` body jobs are no task's: not reported).
+    private func watchThreadJobs() {
+        loop.onThreadJob = { [unowned self] job, state, t in
+            guard job.tag >= 0, job.tag < self.tasks.count else { return }
+            let task = self.tasks[job.tag]
+            switch state {
+            case .running: self.emit(task, .threadStarted, at: t)
+            case .finished: self.emit(task, .threadEnded, at: t)
+            case .queued, .cancelled: break
+            }
+        }
     }
 
     /// How late each timer ran, in µs, over every loop of the session (when measured).
@@ -229,7 +247,35 @@ public final class Session: @unchecked Sendable {
 
     func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind) {
         if !sinkUsesPhases && kind.isPhase { return }
-        sink.taskEvent(kind, of: task, at: loop.now)
+        sink.taskEvent(kind, of: task.id, named: task.name, at: loop.now)
+    }
+
+    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind, at t: Instant) {
+        if !sinkUsesPhases && kind.isPhase { return }
+        sink.taskEvent(kind, of: task.id, named: task.name, at: t)
+    }
+
+    /// What main awaits in `command` (which just suspended it), as data for the records.
+    func mainAwait(_ command: Command, line: Int) -> MainAwait {
+        let kind: MainAwait.Kind
+        switch command {
+        case .await: kind = .await
+        case .gather: kind = .gather
+        case .wait: kind = .wait
+        case .sleep: kind = .sleep
+        // `run` and the four above are the only commands that suspend main.
+        default: kind = .run
+        }
+        var ids = mainWaitsFor.map(\.id)
+        // A `run` body awaits inline: main awaits the task its body awaits now, if any.
+        if case .run = kind, let awaited = runRecord?.waitsForTask { ids = [awaited.id] }
+        // In creation order (every task of the loop, or names typed in that order) they
+        // are already unique; otherwise keep the first of each.
+        if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
+            var seen = Set<TaskID>()
+            ids = ids.filter { seen.insert($0).inserted }
+        }
+        return MainAwait(kind: kind, line: line, tasks: ids)
     }
 
     func emitMain(_ kind: MainEvent.Kind) {
@@ -331,7 +377,10 @@ public final class Session: @unchecked Sendable {
             return spawn(ref, body, line: line)
 
         case .run(let ref, let body):
-            let record = TaskRecord(name: ref?.name ?? "run", sequence: -1, line: line, body: body, session: self)
+            // A body main runs inline is no task: numbered -1, -2, … in the loop, so that
+            // the records tell two of them apart (a `late` wake-up is reported for them).
+            runBodies += 1
+            let record = TaskRecord(name: ref?.name ?? "run", sequence: -runBodies, line: line, body: body, session: self)
             runRecord = record
             return .suspends(RunCoroutine(record) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
 
@@ -381,7 +430,7 @@ public final class Session: @unchecked Sendable {
             return .suspends(SleepCoroutine(loop: loop, delay: d), finish: { _ in .nothing })
 
         case .block(let d):
-            emitMain(.holding(d, command: "block"))
+            emitMain(.holding(d, command: .block))
             loop.hold(d)
             return .finished
 
@@ -474,7 +523,7 @@ public final class Session: @unchecked Sendable {
         record.start()
         record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
         liveTasks += 1
-        emit(record, .created)
+        emit(record, .created(name: name, line: Int32(clamping: line)))
         return .finished
     }
 
@@ -526,30 +575,32 @@ private final class Tracer: LoopInstrument {
     init(session: Session) { self.session = session }
 
     func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?) {
-        let what: String
+        let traced: TracedCallback
         switch callback {
         case .step(let target, let exc):
             let task = target.task
             if task.name == "main" { return }     // main's own steps are the prompt
             if let exc {
-                what = "step \(task.name) resumed with \(exc.repr) thrown in"
+                traced = .step(task: task.name, .thrown(exc))
             } else {
-                what = task.hasStarted ? "step \(task.name) resumed" : "step \(task.name) starts (its first step)"
+                traced = .step(task: task.name, task.hasStarted ? .resumed : .first)
             }
         case .done(let call):
             let target = call.target, future = call.doneFuture
-            let owner = (future as? Task)?.name ?? "future"
+            let owner = (future as? Task)?.name
+            let role: TracedCallback.DoneCallbackRole
             switch target {
-            case let t as Task: what = "callback: \(owner) done, wake \(t.name)"
-            case is GatheringFuture: what = "callback: gather child \(owner) done"
-            case is WaitCoroutine: what = "callback: wait sees \(owner) done"
-            case is ReleaseWaiter: what = "callback: wait_for sees \(owner) done"
-            case let job as ThreadJob: what = "callback: executor future of \(job.owner) done"
-            case is TaskEndReporter: what = "callback: \(owner) finished (reported below)"
-            default: what = "callback: done callback of \(owner)"
+            case let t as Task: role = .wake(task: t.name)
+            case is GatheringFuture: role = .gatherChild
+            case is WaitCoroutine: role = .waitSees
+            case is ReleaseWaiter: role = .waitForSees
+            case let job as ThreadJob: role = .executorFuture(owner: job.owner)
+            case is TaskEndReporter: role = .taskEndReport
+            default: role = .other
             }
+            traced = .doneCallback(future: owner, role)
         case .wake(let target, _):
-            what = "callback: future done, wake \(target.task.name)"
+            traced = .wake(task: target.task.name)
         case .resolve, .sleepDue:
             // Name the sleeper when a single task's sleep is due then (a cheap look, only
             // while tracing, and only in small sessions).
@@ -560,13 +611,13 @@ private final class Tracer: LoopInstrument {
                     if case .sleeping(let until) = r.phase, until == due { sleepers.append(r.name) }
                 }
             }
-            what = sleepers.count == 1 ? "timer fired for \(sleepers[0])" : "timer fired"
+            traced = .timerFired(for: sleepers.count == 1 ? sleepers[0] : nil)
         case .jobEnded(let job):
-            what = "worker finished the thread job of \(job.owner)"
+            traced = .jobEnded(owner: job.owner)
         case .external:
             return
         }
-        session.emitTrace(TraceEvent(time: t, what: what, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
+        session.emitTrace(TraceEvent(time: t, callback: traced, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
     }
 }
 

@@ -41,8 +41,13 @@ public final class TaskRecord: Task {
     private let owner: Unmanaged<Session>
     /// Calls `body` with the session, without counting a reference to it.
     func withSession<R>(_ body: (Session) -> R) -> R { owner._withUnsafeGuaranteedRef(body) }
-    /// Reports one of this task's events.
+    /// Reports one of this task's events, at the loop's time.
     func emit(_ kind: TaskEvent.Kind) { owner._withUnsafeGuaranteedRef { $0.emit(self, kind) } }
+    /// Reports one of this task's events at `t`, an instant the caller read and used.
+    func emit(_ kind: TaskEvent.Kind, at t: Instant) { owner._withUnsafeGuaranteedRef { $0.emit(self, kind, at: t) } }
+
+    /// The task's identity in the records: its creation order within the loop.
+    var id: TaskID { TaskID(sequence: sequenceNumber) }
 
     // The body's coroutine: where it is, and what the current step is suspended on.
     let body: Body

@@ -181,8 +181,8 @@ final class ShellOutput: RecordSink {
     func record(_ r: Record) {
         log.record(r)
         switch r {
-        case .event(let e):
-            if case .created = e.kind { names.append(e.task.name); publishNames(names) }
+        case .event(let e, let name):
+            if case .created = e.kind { names.append(name); publishNames(names) }
         case .main(let m):
             if case .reset = m.kind { names = []; publishNames(names) }
         default: break
