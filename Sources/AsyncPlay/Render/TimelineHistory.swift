@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// Every task's life, and main's, rebuilt from the recorded events alone: what `timeline`,
 /// `tree` and `why` draw. Nothing here asks the loop anything; a task is known by the
 /// facts its events carry (its name, the line that created it, a thread job's times).
