@@ -12,18 +12,36 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
-        // The language, the event loop, the session and the renderers. Knows nothing of terminals.
+        // Values and time every layer shares: Instant and TimeAmount, Python values and
+        // exceptions as the learner sees them.
+        .target(name: "AsyncPlayCore"),
+        // The language: lexer, parser, the command table, scripts. Knows no loop.
+        .target(name: "AsyncPlayLanguage", dependencies: ["AsyncPlayCore"]),
+        // The asyncio-style event loop: futures, tasks, handles, timers, the executor,
+        // clocks. Knows no commands, no session, no screens.
         .target(
-            name: "AsyncPlay",
+            name: "AsyncPlayLoop",
             dependencies: [
+                "AsyncPlayCore",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: [
                 // The loop is single-threaded: no two accesses to its state overlap, and
                 // static checking still applies. The dynamic checks are off until the task
                 // table makes them cheap by design (their cost: PERFORMANCE.md).
+                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+            ]
+        ),
+        // The session (commands run as asyncio's main coroutine), its records, the
+        // renderers, the Python export and transcripts. Knows nothing of terminals.
+        .target(
+            name: "AsyncPlay",
+            dependencies: [
+                "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: [
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
@@ -50,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncPlayTests",
-            dependencies: ["AsyncPlay"],
+            dependencies: ["AsyncPlay", "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop"],
             exclude: []
         ),
     ]

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The catalogue of bad (and odd but accepted) input in Tests/Fixtures/bad-input: each
 /// NAME.async comes with NAME.expect — the exit status and every diagnostic as

@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// `Body`: one step inline, the rest and the value aside; read the same either way.
 final class BodyTests: XCTestCase {

@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// One table of commands: the parser, the keywords, help and JSON all read it.
 final class CommandTableTests: XCTestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The same script gives a byte-identical transcript and JSON on every run: each lesson
 /// and scenario runs many times in this process, interleaved with the others (so state

@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// Done-callbacks run in registration order one batch after their future is done, and a
 /// future lets go of exactly the callbacks it counted: after they ran, when they are

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// `export python`: every lesson's Python program, run by python3, must end its tasks in
 /// the same order and with the same results as asyncplay's own run of the lesson.

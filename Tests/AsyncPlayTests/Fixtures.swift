@@ -1,5 +1,8 @@
 import Foundation
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// Where the fixtures copied into the repository live (Tests/Fixtures).
 enum Fixtures {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The reference oracle's scenarios and its expected JSON Lines, copied under
 /// Tests/Fixtures/oracle (the hand-written scenarios) and Tests/Fixtures/generated

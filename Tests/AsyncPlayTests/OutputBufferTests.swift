@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of
 /// another time, a line written with one capacity check must hold exactly its three

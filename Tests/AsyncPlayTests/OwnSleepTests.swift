@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// A task's sleep on its own timer (no sleep future) must look, from outside, exactly like
 /// `await asyncio.sleep(d)`: woken one batch after its timer fires, in deadline and then

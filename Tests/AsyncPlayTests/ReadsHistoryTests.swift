@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// `Script.readsHistory`: set exactly when a command of the script is one of the views
 /// that read the event log (timeline, tree, why, export), on any line.

@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The views on a clock that moves between two readings, as the real clock does: each
 /// view says what the records of the moment say, never what a later reading of the clock

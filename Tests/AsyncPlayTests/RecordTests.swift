@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The records are small plain values: a million-task run keeps a few million of them.
 final class RecordTests: XCTestCase {

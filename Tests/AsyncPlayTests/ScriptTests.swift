@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// A script is checked whole, then its lines are handed to main as they run: from what
 /// the check kept (short scripts) or parsed again (long ones), and a line typed in the

@@ -1,6 +1,9 @@
 import Dispatch
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// Another thread reaches a running session only through its handle: lines and Ctrl-C
 /// go through the loop's inbox, and after `reset` the handle follows the new loop.

@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The loop's timer queue hands timers out exactly as a heap keyed by (deadline,
 /// scheduling order) would: checked against a sorted reference over random pushes and

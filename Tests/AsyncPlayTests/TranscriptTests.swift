@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// Transcripts are the project's snapshot tests: replaying one must give back exactly
 /// the recorded text, and a change in behaviour must show up as a readable diff.

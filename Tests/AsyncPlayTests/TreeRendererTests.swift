@@ -1,5 +1,8 @@
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// `tree` draws under main what main's blocked event says it awaits (task IDs, as data),
 /// not names read back out of the typed line.

@@ -4,6 +4,9 @@ import FoundationXML
 #endif
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// The view commands as a script types them: `timeline` with its options, `tree`, `why`,
 /// `export python`, and what they refuse.

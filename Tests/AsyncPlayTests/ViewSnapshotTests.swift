@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import AsyncPlay
+@testable import AsyncPlayCore
+@testable import AsyncPlayLanguage
+@testable import AsyncPlayLoop
 
 /// Snapshots of the views — status, timeline (Unicode and ASCII, two widths), tree, why
 /// and help — in English and Portuguese, on every lesson and on the scenarios under

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// `export python`: a script (or the lines a session ran) as an idiomatic, runnable
 /// asyncio program that prints the same events — each task created, started, done,
 /// failed or cancelled, and what each command prints.

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// Every diagnostic looks the same everywhere: `FILE:LINE:COLUMN: error: message`, then
 /// the source line and a caret under the column.
 public struct DiagnosticRenderer {

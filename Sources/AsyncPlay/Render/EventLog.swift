@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// The recorded history of a session: what `timeline`, `why` and `tree` are drawn from.
 /// It keeps task and main events (up to `limit` of them; past the limit the oldest are
 /// dropped from pictures, never from the transcript), main's errors and its input lines.

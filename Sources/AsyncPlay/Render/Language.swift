@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// The language help and explanations speak: the seed's learners read Portuguese.
 public enum Language: String, Sendable {
     case english = "en"

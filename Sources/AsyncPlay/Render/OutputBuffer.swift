@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// Bytes on their way out. Renderers append here; whoever owns the buffer decides where
 /// the bytes go (stdout, a file, a test's string) and when (`flush`).
 ///

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// Python's repr written straight into an OutputBuffer: the same text as `PyValue.repr`,
 /// without building Strings (a `gather` of a million tasks prints a million reprs).
 extension OutputBuffer {

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// `timeline`: every task's life on a time axis, drawn from the recorded events.
 ///
 /// One row per task (pending, sleeping, waiting, in a thread, running on the loop, late,

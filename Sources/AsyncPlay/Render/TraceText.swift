@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 extension TraceEvent {
     /// The line `trace on` prints for this callback (after `trace: `), e.g.
     /// `step A resumed`, `callback: A done, wake B`, `timer fired for C`.

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// What a session reports, in the order things happen: the one stream every renderer
 /// (transcript, JSON Lines, status, timeline, tree, trace, why) is drawn from.
 ///

@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// A spawned task as the session knows it: the asyncio Task itself, its times, and what
 /// its coroutine is suspended on (for status and deadlocks). It is also the coroutine
 /// its body runs as (see BodyCoroutine.swift): one object per task, not three, because
@@ -54,7 +57,7 @@ public final class TaskRecord: Task {
     /// The task's coroutine is the record itself (BodyCoroutine.swift). What it awaited
     /// is held by whoever drives it (the task's `waitingOn`, or main's RunCoroutine),
     /// not by the record: eight bytes less in every task's record.
-    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
+    public override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
         resume(thrown, awaited: awaited)
     }
 

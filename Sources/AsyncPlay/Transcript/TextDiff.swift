@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// A line diff a person can read: the differing region with a little context, `-` for
 /// expected lines and `+` for what the run printed.
 public enum TextDiff {

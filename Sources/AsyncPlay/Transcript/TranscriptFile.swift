@@ -1,3 +1,6 @@
+import AsyncPlayCore
+import AsyncPlayLanguage
+import AsyncPlayLoop
 /// A transcript file holds a run's inputs and its expected output together, so one file
 /// is a complete test (as cram's `.t` files are). Inputs are the lines behind `>>> `
 /// (a bare `>>>` is an empty line); everything else is output.

@@ -32,17 +32,17 @@ public final class PyException: Error, Equatable, @unchecked Sendable {
     public static func == (a: PyException, b: PyException) -> Bool { a === b }
 
     // Exceptions the loop itself raises, with CPython's wording.
-    static func cancelled(_ message: String? = nil) -> PyException { PyException("CancelledError", message) }
-    static func timeout() -> PyException { PyException("TimeoutError") }
-    static func invalidState(_ message: String) -> PyException { PyException("InvalidStateError", message) }
-    static func runtime(_ message: String) -> PyException { PyException("RuntimeError", message) }
+    package static func cancelled(_ message: String? = nil) -> PyException { PyException("CancelledError", message) }
+    package static func timeout() -> PyException { PyException("TimeoutError") }
+    package static func invalidState(_ message: String) -> PyException { PyException("InvalidStateError", message) }
+    package static func runtime(_ message: String) -> PyException { PyException("RuntimeError", message) }
 }
 
 /// What `raise ExceptionType(msg)` produces in CPython for the type names a script may use.
 public enum ExceptionFactory {
     /// Builtin classes deriving from Exception (Python 3.11). Other names become new
     /// `Exception` subclasses, as the oracle does; so do BaseException-only builtins.
-    static let builtinExceptions: Set<String> = [
+    package static let builtinExceptions: Set<String> = [
         "ArithmeticError", "AssertionError", "AttributeError", "BlockingIOError", "BrokenPipeError",
         "BufferError", "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
         "ConnectionRefusedError", "ConnectionResetError", "DeprecationWarning", "EOFError",

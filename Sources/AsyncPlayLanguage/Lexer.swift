@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Splits one line into tokens. Stops at `#` (comment). The first bad character or
 /// string ends the line with an error: the rest of that line cannot be trusted.
 struct Lexer {

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Recursive descent over one `;`-separated segment, one method per rule of SPEC section 2.
 /// Errors carry the column of the offending token (or the end of the segment when
 /// something is missing); the message wording follows the reference oracle.

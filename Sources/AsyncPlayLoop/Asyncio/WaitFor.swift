@@ -1,7 +1,8 @@
+import AsyncPlayCore
 /// `await asyncio.wait_for(fut, timeout)` as CPython 3.11 writes it: a waiter released by
 /// the future or by the timeout; on timeout the future is cancelled and awaited
 /// (`_cancel_and_wait`), then TimeoutError is raised.
-final class WaitForCoroutine: Coroutine {
+package final class WaitForCoroutine: Coroutine {
     private enum Phase {
         case start
         case waiting                           // await waiter
@@ -19,13 +20,13 @@ final class WaitForCoroutine: Coroutine {
     private var release: ReleaseWaiter?
     private var cancelAndWait: CancelAndWait?
 
-    init(loop: EventLoop, future: Future, timeout: TimeAmount) {
+    package init(loop: EventLoop, future: Future, timeout: TimeAmount) {
         self.loop = loop
         self.future = future
         self.timeout = timeout
     }
 
-    func resume(_ thrown: PyException?) -> Suspension {
+    package func resume(_ thrown: PyException?) -> Suspension {
         switch phase {
         case .start:
             if let e = thrown { return finish(.raised(e)) }

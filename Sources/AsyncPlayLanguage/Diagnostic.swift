@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// A refused or malformed command: where it is and what is wrong. A value, rendered in
 /// one place (`DiagnosticRenderer`) for every output format.
 public struct Diagnostic: Error, Equatable, Sendable {

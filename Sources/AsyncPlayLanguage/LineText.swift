@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// A line's text as the learner wrote it: a range of bytes in the file it came from,
 /// shared with the file rather than copied. A script's lines are echoed into the
 /// transcript byte for byte, and making a String of each (most lines are too long to be

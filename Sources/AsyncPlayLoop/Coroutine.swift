@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Where a coroutine stopped: the `yield` of a Python coroutine, made explicit.
 public enum Suspension {
     /// Blocked on a future (`yield fut` from `Future.__await__`).
@@ -22,14 +23,14 @@ public protocol Coroutine: AnyObject {
 }
 
 /// `await fut` (`Future.__await__`), split at its one suspension point.
-enum AwaitFuture {
+package enum AwaitFuture {
     /// Starting the await: a done future gives its outcome at once, without yielding.
-    static func start(_ f: Future) -> Suspension? {
+    package static func start(_ f: Future) -> Suspension? {
         f.isDone ? outcome(f) : nil
     }
 
     /// Resuming after the loop woke us: the future's outcome, or what was thrown in.
-    static func resume(_ f: Future, thrown: PyException?) -> Suspension {
+    package static func resume(_ f: Future, thrown: PyException?) -> Suspension {
         if let e = thrown { return .raised(e) }
         guard f.isDone else { return .raised(.runtime("await wasn't used with future")) }
         return outcome(f)

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Bounds that turn exhaustion into a clear diagnostic. High enough for the benchmark's
 /// million tasks; documented in `--help` and the README.
 public struct Limits: Sendable {

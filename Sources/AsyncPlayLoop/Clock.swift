@@ -1,3 +1,4 @@
+import AsyncPlayCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

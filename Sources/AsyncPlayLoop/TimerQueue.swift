@@ -1,3 +1,4 @@
+import AsyncPlayCore
 import HeapModule
 
 /// The loop's timers, handed out in (deadline, scheduling order), as CPython's heap of

@@ -1,8 +1,9 @@
+import AsyncPlayCore
 /// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
 /// What the coroutine is depends on the subclass: `CoroutineTask` drives any coroutine
 /// (main's); the session's task record is its own coroutine (one object per spawned
 /// task instead of two). Every member here is `final`.
-public class Task: Future {
+open class Task: Future {
     public final let name: String
     /// The future this task is blocked on (`_fut_waiter`).
     public final internal(set) var waitingOn: Future?
@@ -30,13 +31,13 @@ public class Task: Future {
     final var ownFuture = OwnFuture.none
 
     /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
-    init(loop: EventLoop, name: String) {
+    package init(loop: EventLoop, name: String) {
         self.name = name
         super.init(loop: loop)
         livesWithLoop = true
     }
 
-    final func start() {
+    package final func start() {
         scheduleStep(nil)
     }
 
@@ -47,7 +48,7 @@ public class Task: Future {
 
     /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine. `awaited` is
     /// the future its last step suspended on (nil when it did not, or it was let go).
-    func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
+    open func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
         fatalError("Task.resumeCoroutine: a subclass provides the coroutine")
     }
 
@@ -100,11 +101,11 @@ public class Task: Future {
 
     /// Whether this task can sleep on its own timer now: not while the loop still holds
     /// the timer of an earlier sleep (cancelled, but not yet dropped).
-    final var ownSleepAvailable: Bool { !timerHeld }
+    package final var ownSleepAvailable: Bool { !timerHeld }
 
     /// The own future's `set_result(None)` (for a sleep, `_set_result_unless_cancelled`,
     /// run when its timer is due): the task wakes at the loop's next iteration.
-    final func resolveOwnFuture() {
+    package final func resolveOwnFuture() {
         guard ownFuture == .pending else { return }
         ownFuture = .done
         withLoop { $0.callSoon(.wake(StepTarget(self), nil)) }
@@ -117,7 +118,7 @@ public class Task: Future {
     }
 
     /// The sleep's `finally: h.cancel()`, when the task resumes.
-    final func cancelOwnSleepTimer() { cancelHeldTimer() }
+    package final func cancelOwnSleepTimer() { cancelHeldTimer() }
 
     /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
     override public final func futureDone(_ future: Future) {
@@ -129,7 +130,7 @@ public class Task: Future {
     /// CPython recurses down an await chain; this walks it in a loop, so a chain of
     /// 100,000 tasks cannot overflow the stack. A task met twice is an await cycle, where
     /// CPython hits RecursionError: `AwaitCycle` is thrown.
-    final func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
+    package final func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
         var chain: [Task] = []
         var visited = Set<ObjectIdentifier>()
         var forwarded = false          // whether the level below accepted the cancellation
@@ -170,7 +171,7 @@ public class Task: Future {
     /// Unhooks the task from what it awaits and throws `exception` into it at its next
     /// step: how the session delivers a deadlock, and cancels an await cycle (oracle
     /// decision 7) where CPython would recurse forever.
-    final func throwIn(_ exception: PyException) {
+    package final func throwIn(_ exception: PyException) {
         if let waiter = waitingOn {
             waiter.removeDoneCallback(self)
             waitingOn = nil
@@ -193,19 +194,19 @@ func cancelFuture(_ f: Future, message: String?) throws(AwaitCycle) -> Bool {
 }
 
 /// A task over a coroutine object (main's), started at once.
-final class CoroutineTask<C: Coroutine>: Task {
+package final class CoroutineTask<C: Coroutine>: Task {
     /// Lent, not owned: the creator keeps the coroutine alive as long as the task (the
     /// session holds main's), and stepping it costs no reference counting (an
     /// `unowned(unsafe)` reference was copied strong around each step).
     private let coroutine: Unmanaged<C>
 
-    init(loop: EventLoop, name: String, coroutine: C) {
+    package init(loop: EventLoop, name: String, coroutine: C) {
         self.coroutine = Unmanaged.passUnretained(coroutine)
         super.init(loop: loop, name: name)
         start()
     }
 
-    override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
+    package override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
         coroutine._withUnsafeGuaranteedRef { $0.resume(thrown) }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 import DequeModule
 /// One `thread D` step: blocking work handed to `run_in_executor`. It takes exactly D once a
 /// worker picks it up, even while the loop is held; once running it cannot be cancelled.
@@ -9,7 +10,7 @@ public final class ThreadJob: DoneCallback {
     public private(set) var startedAt: Instant?
     public private(set) var endsAt: Instant?
     /// The asyncio future the awaiting task is blocked on (`wrap_future`'s destination).
-    let future: Future
+    package let future: Future
     /// Who submitted it, for the trace.
     public let owner: String
     /// The submitter's own number for it, handed back in `ThreadPool.onChange` (the

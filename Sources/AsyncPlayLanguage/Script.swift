@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// A whole `.async` file. It is checked in full before anything runs (a file with errors
 /// runs nothing), but its commands are parsed again line by line as main reaches them:
 /// a million-line script then never holds a million parsed lines in memory.
@@ -256,7 +257,7 @@ public struct Script: Sendable {
     }
 
     /// `s` without trailing whitespace (for rendered lines).
-    static func trimTrailingSpace(_ s: String) -> String {
+    package static func trimTrailingSpace(_ s: String) -> String {
         Array(s.utf8).withUnsafeBufferPointer { b in
             String(decoding: UnsafeBufferPointer(rebasing: b[..<trimmedCount(b)]), as: UTF8.self)
         }

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Byte checks the parser runs on every line, eight bytes at a time where it can: the
 /// check of a million-line script is mostly skipping ASCII.
 enum ASCIIScan {

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// What a coroutine does, in order, and what it returns (its own name when `value` is nil).
 ///
 /// Every task keeps its body until it ends, so a million tasks keep a million: the usual

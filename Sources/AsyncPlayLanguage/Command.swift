@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// A task name as written, with its column for diagnostics ("unknown task 'Z'").
 public struct NameRef: Equatable, Sendable {
     public let name: String
@@ -22,13 +23,6 @@ public enum Step: Equatable, Sendable {
     indirect case await(NameRef)
     /// raise Type(message); always last. Boxed: rare, and its two Strings would make every step bigger.
     indirect case fail(type: String, message: String?)
-}
-
-/// `asyncio.wait`'s return_when.
-public enum WaitMode: String, Sendable {
-    case allCompleted = "all_completed"
-    case firstCompleted = "first_completed"
-    case firstException = "first_exception"
 }
 
 /// One command of the language (SPEC section 2), as parsed.

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// One token of a line. Positions are byte offsets into the line's UTF-8; a token's text
 /// (or a string literal's value) is made into a String only when someone needs it (names,
 /// messages). Plain data, so a line's tokens are copied and freed without reference counting.

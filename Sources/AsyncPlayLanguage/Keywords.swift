@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Every lowercase word the language reserves (SPEC section 2): a NAME may not be one.
 /// The command words and their options come from `CommandTable`.
 public enum Keywords {

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 import DequeModule
 import Synchronization
 #if canImport(Glibc)
@@ -68,14 +69,14 @@ public final class EventLoop {
     func callSoon(_ cb: consuming Callback) { ready.append(.call(cb)) }
 
     /// A future resolved with None after `delay`, unless cancelled first (see `TimerFuture`).
-    func futureResolved(after delay: TimeAmount) -> TimerFuture {
+    package func futureResolved(after delay: TimeAmount) -> TimerFuture {
         let t = TimerFuture(loop: self)
         hold(timer: t, until: now + delay)
         return t
     }
 
     /// Puts `task`'s own sleep timer in the queue (see `Task.ownFuture`).
-    func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
+    package func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
         task.timerIsOwnSleep = true
         hold(timer: task, until: deadline)
     }
@@ -92,11 +93,11 @@ public final class EventLoop {
 
     func timerCancelled() { cancelledTimers += 1 }
 
-    func createFuture() -> Future { Future(loop: self) }
+    package func createFuture() -> Future { Future(loop: self) }
 
     /// `loop.run_in_executor(None, work)`: a job for the pool, and the future to await.
     /// Submitted at `t`, the instant the caller read (a real clock moves between reads).
-    func runInExecutor(_ duration: TimeAmount, owner: String, tag: Int, at t: Instant) -> ThreadJob {
+    package func runInExecutor(_ duration: TimeAmount, owner: String, tag: Int, at t: Instant) -> ThreadJob {
         let job = ThreadJob(duration: duration, future: createFuture(), owner: owner, tag: tag)
         job.future.addDoneCallback(job)
         pool.submit(job, at: t)
@@ -120,7 +121,7 @@ public final class EventLoop {
     /// the loop was held (on a real clock, a few ms of lateness can also be the machine).
     public private(set) var lastHoldEnd = Instant.start
 
-    func hold(_ amount: TimeAmount) {
+    package func hold(_ amount: TimeAmount) {
         defer { lastHoldEnd = now }
         let target = now + amount
         if let virtual = virtualClock {

@@ -1,6 +1,7 @@
+import AsyncPlayCore
 /// `asyncio.gather(*tasks, return_exceptions=…)`: a future over its children
 /// (`_GatheringFuture`), finished by the children's done-callbacks.
-final class GatheringFuture: Future {
+package final class GatheringFuture: Future {
     let children: [Future]
     let returnExceptions: Bool
     private var finishedChildren = 0
@@ -10,7 +11,7 @@ final class GatheringFuture: Future {
 
     /// `gather()` with no arguments is an already-finished future with `[]`.
     /// `childrenAreUnique` (gathering every task) skips looking for a child named twice.
-    init(loop: EventLoop, children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) {
+    package init(loop: EventLoop, children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) {
         self.children = children
         self.returnExceptions = returnExceptions
         var unique = children
@@ -43,7 +44,7 @@ final class GatheringFuture: Future {
     }
 
     /// `gather`'s `_done_callback`, once per child.
-    override func futureDone(_ child: Future) {
+    package override func futureDone(_ child: Future) {
         finishedChildren += 1
         if isDone {
             if !child.isCancelled { _ = child.retrieveException() }   // mark retrieved

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// `DUR := number with unit ms | s | m` (a bare number is seconds), exact in decimal:
 /// `1.0000005s` is 1000000.5 µs, rounded half-to-even to 1000000 µs as the oracle does.
 enum DurationLiteral {

@@ -1,7 +1,8 @@
+import AsyncPlayCore
 /// An asyncio Future: pending, then cancelled or finished with a result or an exception.
 /// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
 /// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
-public class Future: DoneCallback {
+open class Future: DoneCallback {
     public enum State { case pending, cancelled, finished }
 
     // Field order keeps the small fields in the padding after `value` (a million tasks
@@ -10,7 +11,7 @@ public class Future: DoneCallback {
     /// (`futureState`, not `state`: a task record's `state` is the richer TaskState.)
     public private(set) var futureState = State.pending
     /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
-    public internal(set) var exceptionNeverRetrieved = false
+    public package(set) var exceptionNeverRetrieved = false
     // The loop's bookkeeping for a future its timer queue holds: a `TimerFuture`, or a task
     // whose own sleep timer it is (see `Task.ownFuture`). Bytes in what was padding.
     /// In the timer heap, not yet due (CPython's `TimerHandle._scheduled`): only then does
@@ -42,9 +43,9 @@ public class Future: DoneCallback {
     /// `withLoop`: an `unowned(unsafe)` reference (or `takeUnretainedValue()`) is copied
     /// strong, an atomic retain and release, around each use, eight times a task.
     private let loopRef: Unmanaged<EventLoop>
-    final var loop: EventLoop { loopRef.takeUnretainedValue() }
+    package final var loop: EventLoop { loopRef.takeUnretainedValue() }
     @inline(__always)
-    final func withLoop<R>(_ body: (EventLoop) -> R) -> R { loopRef._withUnsafeGuaranteedRef(body) }
+    package final func withLoop<R>(_ body: (EventLoop) -> R) -> R { loopRef._withUnsafeGuaranteedRef(body) }
 
     /// `_cancel_message`: the message given to `cancel()`.
     var cancelMessage: String? {
@@ -110,7 +111,7 @@ public class Future: DoneCallback {
     }
 
     /// `result()`: the value, or throws what the future holds.
-    func result() -> Result<PyValue, PyException> {
+    package func result() -> Result<PyValue, PyException> {
         if let e = resultError() { return .failure(e) }
         return .success(value)
     }
@@ -142,7 +143,7 @@ public class Future: DoneCallback {
         return true
     }
 
-    func setResult(_ v: PyValue) {
+    package func setResult(_ v: PyValue) {
         precondition(futureState == .pending, "set_result on a done future")
         value = v
         futureState = .finished
@@ -159,7 +160,7 @@ public class Future: DoneCallback {
 
     /// `counted: false` is for a callback that lives as long as the loop (a task, the
     /// session's end reporter): then neither the slot nor the ready queue counts it.
-    func addDoneCallback(_ cb: DoneCallback, counted: Bool = true) {
+    package func addDoneCallback(_ cb: DoneCallback, counted: Bool = true) {
         if futureState != .pending {
             loop.callSoon(.done(DoneCall(counted ? .passRetained(cb) : .passUnretained(cb), counted: counted, of: self)))
         } else if rare?.moreCallbacks.isEmpty ?? true, secondCallback == nil {
@@ -209,10 +210,10 @@ public class Future: DoneCallback {
 }
 
 /// `functools.partial(_release_waiter, waiter)`: resolve `waiter` when a future is done.
-final class ReleaseWaiter: DoneCallback {
+package final class ReleaseWaiter: DoneCallback {
     let waiter: Future
     init(_ waiter: Future) { self.waiter = waiter }
-    override func futureDone(_ future: Future) {
+    package override func futureDone(_ future: Future) {
         if !waiter.isDone { waiter.setResult(.none) }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// Everything the loop runs is a callback put on the ready queue, as CPython's `Handle`.
 /// An enum rather than closures: no allocation per call, and `trace` can say what ran.
 public enum Callback {
@@ -40,8 +41,8 @@ public struct DoneCall {
         self.future = futureCounted ? .passRetained(future) : .passUnretained(future)
     }
 
-    var target: DoneCallback { callback.takeUnretainedValue() }
-    var doneFuture: Future { future.takeUnretainedValue() }
+    package var target: DoneCallback { callback.takeUnretainedValue() }
+    package var doneFuture: Future { future.takeUnretainedValue() }
 
     func invoke() {
         callback._withUnsafeGuaranteedRef { cb in future._withUnsafeGuaranteedRef { cb.futureDone($0) } }
@@ -73,10 +74,10 @@ public struct StepTarget {
 /// existential is two, and every future keeps two callbacks inline (a million tasks'
 /// records each 16 bytes smaller). Future is a subclass only because a Task and gather's
 /// future are both futures and callbacks; a plain future never registers itself.
-public class DoneCallback {
-    init() {}
+open class DoneCallback {
+    package init() {}
     /// The future is done: called by the loop, one batch after it finished.
-    func futureDone(_ future: Future) {
+    open func futureDone(_ future: Future) {
         fatalError("DoneCallback.futureDone: a subclass says what to do")
     }
 }
@@ -94,7 +95,7 @@ public final class TimerFuture: Future {
 extension Future {
     /// `TimerHandle.cancel()` for the timer this future is (a TimerFuture or a task's
     /// own sleep): marks it, and counts it while it is still in the heap.
-    final func cancelHeldTimer() {
+    package final func cancelHeldTimer() {
         guard !timerCancelled else { return }
         timerCancelled = true
         if timerScheduled { loop.timerCancelled() }

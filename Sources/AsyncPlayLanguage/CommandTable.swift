@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// The language's commands in one table (SPEC section 2): each command word with its
 /// usage, whether it is reserved, the words it takes after it and what TAB completes
 /// there. The keywords, the parser's command words, the shell's completion, the help

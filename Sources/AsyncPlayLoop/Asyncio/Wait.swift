@@ -1,6 +1,7 @@
+import AsyncPlayCore
 /// `await asyncio.wait(tasks, timeout=…, return_when=…)` (`tasks._wait`): resolves a
 /// waiter when the condition holds; cancels nothing, even on timeout.
-final class WaitCoroutine: DoneCallback, Coroutine {
+package final class WaitCoroutine: DoneCallback, Coroutine {
     private let loop: EventLoop
     let futures: [Future]
     private let mode: WaitMode
@@ -10,7 +11,7 @@ final class WaitCoroutine: DoneCallback, Coroutine {
     private var timeoutHandle: TimerFuture?
     private var remaining: Int
 
-    init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
+    package init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
         self.loop = loop
         var seen = Set<ObjectIdentifier>()
         self.futures = futures.filter { seen.insert(ObjectIdentifier($0)).inserted }   // fs = set(fs)
@@ -19,7 +20,7 @@ final class WaitCoroutine: DoneCallback, Coroutine {
         remaining = self.futures.count
     }
 
-    func resume(_ thrown: PyException?) -> Suspension {
+    package func resume(_ thrown: PyException?) -> Suspension {
         guard let waiter else {
             if let e = thrown { return .raised(e) }
             if futures.isEmpty { return .raised(PyException("ValueError", "Set of Tasks/Futures is empty.")) }
@@ -44,7 +45,7 @@ final class WaitCoroutine: DoneCallback, Coroutine {
     }
 
     /// `_on_completion`
-    override func futureDone(_ f: Future) {
+    package override func futureDone(_ f: Future) {
         remaining -= 1
         let failed = !f.isCancelled && f.retrieveExceptionIf(mode == .firstException) != nil
         if remaining <= 0 || mode == .firstCompleted || (mode == .firstException && failed) {

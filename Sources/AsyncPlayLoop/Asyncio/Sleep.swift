@@ -1,3 +1,4 @@
+import AsyncPlayCore
 /// `await asyncio.sleep(delay)`, split at its suspension point:
 ///
 ///     if delay <= 0: yield (one loop iteration)
@@ -31,18 +32,18 @@ struct SleepOperation {
 }
 
 /// `asyncio.sleep(delay)` on its own, as main's `sleep` command.
-final class SleepCoroutine: Coroutine {
+package final class SleepCoroutine: Coroutine {
     private let loop: EventLoop
     private let delay: TimeAmount
     private var op = SleepOperation()
     private var started = false
 
-    init(loop: EventLoop, delay: TimeAmount) {
+    package init(loop: EventLoop, delay: TimeAmount) {
         self.loop = loop
         self.delay = delay
     }
 
-    func resume(_ thrown: PyException?) -> Suspension {
+    package func resume(_ thrown: PyException?) -> Suspension {
         if !started {
             started = true
             if let e = thrown { return .raised(e) }
@@ -53,13 +54,13 @@ final class SleepCoroutine: Coroutine {
 }
 
 /// `await fut` as a coroutine of its own (main's `await NAME` and `gather`).
-final class AwaitCoroutine: Coroutine {
+package final class AwaitCoroutine: Coroutine {
     let future: Future
     private var started = false
 
-    init(_ future: Future) { self.future = future }
+    package init(_ future: Future) { self.future = future }
 
-    func resume(_ thrown: PyException?) -> Suspension {
+    package func resume(_ thrown: PyException?) -> Suspension {
         if !started {
             started = true
             if let e = thrown { return .raised(e) }
