@@ -135,7 +135,13 @@ public final class Session: @unchecked Sendable {
         let loop = self.loop
         loop.callSoonThreadsafe { [unowned self] in
             guard !self.mainIsIdle, let main = self.main, !main.isDone else { return }
-            _ = try? main.requestCancel(message: nil)
+            // `main_task.cancel()`; where it would recurse around an await cycle, main
+            // itself gets the CancelledError, as `cancel` does for a task (oracle decision 7).
+            do {
+                _ = try main.requestCancel(message: nil)
+            } catch {
+                main.throwIn(.cancelled(nil))
+            }
         }
     }
 
