@@ -177,9 +177,15 @@ final class ExportPythonTests: XCTestCase {
             sources.append(source)
             expectations.append(Self.endings(fromJSON: Fixtures.run(source, json: true).output))
             var options = PythonExporter.Options()
-            options.scale = 0.02
+            // A tenth: a line of main must not outlast a second of the program's time,
+            // even on a busy machine (a job still running at asyncplay's instant must be).
+            options.scale = 0.1
             options.title = "generated \(seed)"
-            programs.append(PythonExporter(options: options).program(Script.parse(Array(source.utf8))))
+            guard let program = Self.export(source, options: options) else {
+                XCTFail("export python did not finish within 20 s:\n\(source)")
+                return
+            }
+            programs.append(program)
         }
         let results = Self.runAll(python, programs: programs)
         var failures: [String] = []
@@ -241,16 +247,9 @@ final class ExportPythonTests: XCTestCase {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Exports `source`, runs it (it must end within a minute), and compares the tasks'
-    /// endings with asyncplay's own run, in order. Returns what the program printed.
-    @discardableResult
-    private func checkEndings(_ source: String, title: String, scale: Double = 0.01,
-                              file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        guard let python = Self.python3() else { throw XCTSkip("python3 is not installed") }
-        var options = PythonExporter.Options()
-        options.scale = scale
-        options.title = title
-        // On a thread of its own: naming that never ends must fail the test, not hang it.
+    /// The program for `source`, exported on a thread of its own: naming that never ends
+    /// must fail the test (nil after 20 s), not hang it.
+    static func export(_ source: String, options: PythonExporter.Options) -> String? {
         final class Box: @unchecked Sendable {
             let exporter: PythonExporter
             let script: Script
@@ -263,7 +262,20 @@ final class ExportPythonTests: XCTestCase {
             box.program = box.exporter.program(box.script)
             exported.signal()
         }
-        guard exported.wait(timeout: .now() + 20) == .success, let program = box.program else {
+        guard exported.wait(timeout: .now() + 20) == .success else { return nil }
+        return box.program
+    }
+
+    /// Exports `source`, runs it (it must end within a minute), and compares the tasks'
+    /// endings with asyncplay's own run, in order. Returns what the program printed.
+    @discardableResult
+    private func checkEndings(_ source: String, title: String, scale: Double = 0.1,
+                              file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        guard let python = Self.python3() else { throw XCTSkip("python3 is not installed") }
+        var options = PythonExporter.Options()
+        options.scale = scale
+        options.title = title
+        guard let program = Self.export(source, options: options) else {
             XCTFail("export python did not finish within 20 s", file: file, line: line)
             return ""
         }

@@ -40,13 +40,13 @@ final class OracleFixtureTests: XCTestCase {
             if run.exitCode != expectedRC { failures.append("\(name): exit \(run.exitCode), expected \(expectedRC)"); continue }
             let expected = JSONLines.parse(String(decoding: Fixtures.bytes(expectedURL), as: UTF8.self), neverRetrieved: neverRetrieved)
             let actual = JSONLines.parse(run.output, neverRetrieved: neverRetrieved)
-            if let difference = JSONLines.firstDifference(expected: expected, actual: actual) {
-                failures.append("\(name): \(difference)")
-            }
+            var problems: [String] = []
+            if let difference = JSONLines.firstDifference(expected: expected, actual: actual) { problems.append(difference) }
             let unfinished = JSONLines.tasksNeverFinished(run.output)
             if !unfinished.isEmpty {
-                failures.append("\(name): created but never done, failed or cancelled (left cancelling?): \(unfinished)")
+                problems.append("created but never done, failed or cancelled (left cancelling?): \(unfinished)")
             }
+            if !problems.isEmpty { failures.append("\(name): " + problems.joined(separator: "\n    ")) }
         }
         XCTAssert(failures.isEmpty, "\(failures.count) of \(scenarios.count) differ:\n" + failures.prefix(20).joined(separator: "\n"))
     }
