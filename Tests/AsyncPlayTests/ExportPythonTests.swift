@@ -3,7 +3,9 @@ import XCTest
 @testable import AsyncPlay
 
 /// `export python`: every lesson's Python program, run by python3, must end its tasks in
-/// the same order and with the same results as asyncplay's own run of the lesson.
+/// the same order and with the same results as asyncplay's own run of the lesson; so must
+/// programs whose task names collide with Python's builtins or the program's own helpers,
+/// that resize the pool, or whose `thread 0` job must be over before the next line.
 final class ExportPythonTests: XCTestCase {
     /// One done / failed / cancelled event: who, how, and the value or exception.
     struct Ending: Equatable, CustomStringConvertible {
