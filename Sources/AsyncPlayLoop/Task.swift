@@ -29,6 +29,9 @@ open class Task: Future {
         case done
     }
     final var ownFuture = OwnFuture.none
+    /// Whether the last cancellation walk through this task reached a level that accepted
+    /// it, so a CancelledError is on its way here (false after a walk that met a cycle).
+    final var cancelArranged = false
 
     /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
     package init(loop: EventLoop, name: String) {
@@ -125,38 +128,49 @@ open class Task: Future {
         step(future.resultError())
     }
 
-    /// `Task.cancel(msg)`: each task forwards the cancellation to what it awaits; the
-    /// deepest one that cannot forward it marks itself to be cancelled at its next step.
-    /// CPython recurses down an await chain; this walks it in a loop, so a chain of
-    /// 100,000 tasks cannot overflow the stack. A task met twice is an await cycle, where
-    /// CPython hits RecursionError: `AwaitCycle` is thrown.
+    /// `Task.cancel(msg)`: each task forwards the cancellation to what it awaits, on every
+    /// call, as 3.11 does; the deepest one that cannot forward it marks itself to be
+    /// cancelled at its next step. CPython recurses down an await chain; this walks it in
+    /// a loop, so a chain of 100,000 tasks cannot overflow the stack. A task met twice is
+    /// an await cycle, where CPython hits RecursionError: `AwaitCycle` is thrown, and every
+    /// task the walk passed keeps its raised `cancelling()` count with nothing arranged to
+    /// deliver it (as after CPython's RecursionError).
     package final func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
         var chain: [Task] = []
         var visited = Set<ObjectIdentifier>()
         var forwarded = false          // whether the level below accepted the cancellation
         var task = self
-        while true {
-            task.exceptionNeverRetrieved = false
-            if task.isDone { forwarded = false; break }
-            if !visited.insert(ObjectIdentifier(task)).inserted { throw AwaitCycle() }
-            task.cancelRequests += 1
-            chain.append(task)
-            // A task already being cancelled further down: walking on would only mark the
-            // same tasks again (and make asyncio.run's shutdown of a long chain quadratic).
-            if chain.count > 1 && task.cancelRequests > 1 { forwarded = true; break }
-            if task.ownFuture == .pending {
-                task.cancelOwnFuture(message: message)
-                forwarded = true
+        do throws(AwaitCycle) {
+            while true {
+                task.exceptionNeverRetrieved = false
+                if task.isDone { forwarded = false; break }
+                if !visited.insert(ObjectIdentifier(task)).inserted { throw AwaitCycle() }
+                task.cancelRequests += 1
+                chain.append(task)
+                // A task below the first whose earlier cancellation already reached a level
+                // that accepted it: CPython would walk on, but in a chain that is not a
+                // cycle that walk only repeats what is arranged (the tasks below stay hooked
+                // until the bottom one is cancelled), and asyncio.run's shutdown of a long
+                // chain would be quadratic. A task whose earlier walk ended in a cycle has
+                // nothing arranged: the walk goes on and meets the cycle again.
+                if chain.count > 1 && task.cancelArranged { forwarded = true; break }
+                if task.ownFuture == .pending {
+                    task.cancelOwnFuture(message: message)
+                    forwarded = true
+                    break
+                }
+                guard let waiter = task.waitingOn else { forwarded = false; break }
+                if let next = waiter as? Task { task = next; continue }
+                if let gathering = waiter as? GatheringFuture {
+                    forwarded = try gathering.cancelChildren(message: message)
+                } else {
+                    forwarded = waiter.cancel(message: message)
+                }
                 break
             }
-            guard let waiter = task.waitingOn else { forwarded = false; break }
-            if let next = waiter as? Task { task = next; continue }
-            if let gathering = waiter as? GatheringFuture {
-                forwarded = try gathering.cancelChildren(message: message)
-            } else {
-                forwarded = waiter.cancel(message: message)
-            }
-            break
+        } catch {
+            for t in chain { t.cancelArranged = false }
+            throw error
         }
         // Unwind: the first level (from the bottom) whose forward failed marks itself;
         // every level above it sees True from below.
@@ -165,6 +179,7 @@ open class Task: Future {
             t.cancelMessage = message
             forwarded = true
         }
+        for t in chain { t.cancelArranged = true }
         return forwarded
     }
 

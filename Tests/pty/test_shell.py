@@ -105,6 +105,26 @@ class CtrlC(unittest.TestCase):
             s.sendline("status A")
             s.expect(r"A\s+cancelled")
 
+    def test_ctrl_c_during_await_of_an_await_cycle_raises_cancelled_error_into_main(self):
+        # main_task.cancel() would recurse around A and B (RecursionError in CPython): main
+        # itself gets the CancelledError (oracle decision 7), the cycle stays cancelling,
+        # and leaving cancels and delivers every member of it.
+        with shell() as s:
+            s.expect_prompt()
+            s.sendline("spawn T 30s; spawn A await B; spawn B await A; await A")
+            s.expect("B started")
+            time.sleep(0.2)
+            s.send_key("ctrl-c")
+            s.expect("CancelledError")
+            s.expect_prompt()
+            s.sendline("status A")
+            s.expect(r"A\s+cancelling")
+            s.expect_prompt()
+            s.send_key("ctrl-d")
+            s.expect("A cancelled")
+            s.expect("B cancelled")
+            self.assertEqual(s.expect_exit(), 0)
+
     def test_ctrl_c_during_wait_cancels_nothing(self):
         with shell() as s:
             s.expect_prompt()

@@ -71,6 +71,8 @@ public struct PythonExporter {
         var usesThreads = false
         var usesStatus = false
         var usesSets = false
+        /// A task's body awaits the task itself (RuntimeError in `__step`).
+        var awaitsItself = false
         var workersAtSegmentStart: [Int] = []
 
         mutating func identifier(for name: String) -> String {
@@ -80,9 +82,16 @@ public struct PythonExporter {
                 base.unicodeScalars.append(ok ? ch : "_")
             }
             if base.isEmpty || base.first!.isNumber { base = "_" + base }
+            // `main` and `main_N` are the loops' own functions, and every `main_K` is such
+            // a name too: those bases take a trailing `_` (`main_`, `main_2_`) before
+            // numbering, or the numbering would never find a free name.
+            if PythonExporter.isLoopFunction(base) { base += "_" }
+            // A dunder is the module's own (`__name__` decides whether the program runs;
+            // assigning `__debug__` is a syntax error).
+            if base.count > 4 && base.hasPrefix("__") && base.hasSuffix("__") { base += "_" }
             var candidate = base
             var k = 2
-            while usedIdentifiers.contains(candidate) || candidate.hasPrefix("main") && Int(candidate.dropFirst(5)) != nil {
+            while usedIdentifiers.contains(candidate) || PythonExporter.isLoopFunction(candidate) {
                 candidate = base + "_\(k)"
                 k += 1
             }
@@ -97,6 +106,17 @@ public struct PythonExporter {
 
     private func generate(_ items: [Item]) -> String {
         var w = Writer()
+        // The classes `fail` raises are named before any task's function: a task named
+        // like one must not replace the class.
+        for case .line(let line) in items {
+            for command in line.commands {
+                switch command {
+                case .spawn(_, let body), .run(_, let body):
+                    for case .fail(let type, _) in body.steps { _ = exceptionClass(type, &w) }
+                default: break
+                }
+            }
+        }
         var loop = LoopNames()
         var workers = options.workers
         w.workersAtSegmentStart = [workers]
@@ -155,7 +175,7 @@ public struct PythonExporter {
                     case .setWorkers(let n):
                         workers = n
                         w.usesThreads = true
-                        w.emit("asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=\(n)))", indent: indent)
+                        w.emit("pool.resize(\(n))", indent: indent)
                     default:
                         for code in self.code(for: command, &w, &loop) { w.emit(code, indent: indent) }
                     }
@@ -293,6 +313,7 @@ public struct PythonExporter {
                 w.usesThreads = true
                 lines.append("    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(Axis.seconds(d.microseconds)))")
             case .await(let ref):
+                if isTask && ref.name == owner { w.awaitsItself = true }
                 lines.append("    await tasks[\(PyString.repr(ref.name))]")
             case .fail(let type, let message):
                 let cls = exceptionClass(type, &w)
@@ -342,7 +363,7 @@ public struct PythonExporter {
         import time
 
         """
-        if w.usesThreads { s += "from concurrent.futures import ThreadPoolExecutor\n" }
+        if w.usesThreads { s += "import threading\nfrom concurrent.futures import Future, ThreadPoolExecutor\n" }
         s += "\nSCALE = \(scaleLiteral)\n\n"
         for cls in w.exceptionClasses {
             s += "\nclass \(cls)(Exception):\n    pass\n\n"
@@ -369,7 +390,7 @@ public struct PythonExporter {
 
         """
         if w.usesThreads {
-            s += "    loop.set_default_executor(ThreadPoolExecutor(max_workers=workers))\n"
+            s += "    global pool\n    pool = Pool(workers)\n    loop.set_default_executor(pool)\n"
         }
         s += """
 
@@ -396,7 +417,7 @@ public struct PythonExporter {
             if task.cancelled():
                 log(f"{name} cancelled")
             elif task.exception() is not None:
-                log(f"{name} failed: {task.exception()!r}")
+        \(w.awaitsItself ? selfAwaitNormalisation : "")        log(f"{name} failed: {task.exception()!r}")
             else:
                 log(f"{name} done: {task.result()!r}")
 
@@ -411,7 +432,7 @@ public struct PythonExporter {
             everything that is ready; a few zero-second sleeps do the same here.\"\"\"
             for _ in range(20):
                 await asyncio.sleep(0)
-
+        \(w.usesThreads ? settleThreads : "")
         """
         if w.usesThreads {
             s += """
@@ -420,6 +441,60 @@ public struct PythonExporter {
             def blocking_work(seconds):
                 \"\"\"What a `thread` step does, on a worker of the pool.\"\"\"
                 time.sleep(seconds * SCALE)
+
+
+            class Pool(ThreadPoolExecutor):
+                \"\"\"The loop's default executor, as asyncplay's pool works: N workers take the
+                jobs in the order they came; `set workers N` resizes it (a running job keeps
+                its worker until it ends), which a ThreadPoolExecutor cannot do; a job
+                cancelled while it waits never runs. asyncio wants a ThreadPoolExecutor as
+                the default executor; this one runs each job on a thread of its own.\"\"\"
+
+                def __init__(self, workers):
+                    super().__init__(max_workers=workers)
+                    self.workers = workers
+                    self.queue = []
+                    self.running = {}          # job -> its duration in asyncplay's seconds
+                    self.changed = threading.Condition()
+
+                def submit(self, fn, /, *args):
+                    job = Future()
+                    with self.changed:
+                        self.queue.append((job, fn, args))
+                        self._start_jobs()
+                    return job
+
+                def resize(self, workers):
+                    with self.changed:
+                        self.workers = workers
+                        self._start_jobs()
+
+                def _start_jobs(self):
+                    while self.queue and len(self.running) < self.workers:
+                        job, fn, args = self.queue.pop(0)
+                        if job.set_running_or_notify_cancel():
+                            self.running[job] = args[0]
+                            threading.Thread(target=self._run, args=(job, fn, args), daemon=True).start()
+
+                def _run(self, job, fn, args):
+                    try:
+                        job.set_result(fn(*args))
+                    except BaseException as error:
+                        job.set_exception(error)
+                    with self.changed:
+                        del self.running[job]
+                        self._start_jobs()
+                        self.changed.notify_all()
+
+                def due(self):
+                    \"\"\"The running jobs that take no time: asyncplay's loop sees them end at once.\"\"\"
+                    with self.changed:
+                        return [job for job, seconds in self.running.items() if seconds == 0]
+
+                def shutdown(self, wait=True, *, cancel_futures=False):
+                    with self.changed:
+                        while wait and (self.queue or self.running):
+                            self.changed.wait()
 
             """
         }
@@ -480,6 +555,36 @@ public struct PythonExporter {
         return s
     }
 
+    /// settle()'s second half when the program uses threads: a job of a `thread 0` step
+    /// ends the moment a worker takes it, so asyncplay's loop has seen it end before the
+    /// next line; the real thread may not have yet.
+    private var settleThreads: String {
+        """
+            while due := pool.due():
+                await asyncio.wait([asyncio.wrap_future(job) for job in due])
+                for _ in range(20):
+                    await asyncio.sleep(0)
+
+        """
+    }
+
+    /// report()'s lines for a task that awaits itself: CPython's message shows the task's
+    /// full repr (its coroutine's file and line, its callbacks); asyncplay shows
+    /// `<Task pending name='G'>`.
+    private var selfAwaitNormalisation: String {
+        """
+                error = task.exception()
+                if isinstance(error, RuntimeError) and str(error).startswith("Task cannot await on itself"):
+                    error.args = (f"Task cannot await on itself: <Task pending name={name!r}>",)
+
+        """
+    }
+
+    /// `main`, `main_2`, `main_3`…: the function each loop of the program runs.
+    static func isLoopFunction(_ name: String) -> Bool {
+        name == "main" || name.hasPrefix("main_") && Int(name.dropFirst(5)).map { $0 >= 2 && "\($0)" == name.dropFirst(5) } == true
+    }
+
     private var scaleLiteral: String {
         let d = options.scale
         return PyFloat.repr(d)
@@ -501,7 +606,8 @@ public struct PythonExporter {
         "anext", "BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit",
         "asyncio", "time", "ThreadPoolExecutor", "SCALE", "T0", "Tasks", "tasks", "start", "now", "log",
         "track", "report", "show_error", "settle", "blocking_work", "status", "print_sets", "main",
-        "done", "pending", "e",
+        "done", "pending", "e", "threading", "Future", "Pool", "pool",
+        "Ellipsis", "NotImplemented", "copyright", "credits", "license", "BaseExceptionGroup",
     ]).union(ExceptionFactory.builtinExceptions)
 }
 

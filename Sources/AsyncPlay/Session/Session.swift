@@ -157,7 +157,13 @@ public final class Session: @unchecked Sendable {
     /// Ctrl-C: cancels what main awaits, with asyncio's rules.
     func interrupt() {
         guard !mainIsIdle, let main, !main.isDone else { return }
-        _ = try? main.requestCancel(message: nil)
+        // `main_task.cancel()`; where it would recurse around an await cycle, main
+        // itself gets the CancelledError, as `cancel` does for a task (oracle decision 7).
+        do {
+            _ = try main.requestCancel(message: nil)
+        } catch {
+            main.throwIn(.cancelled(nil))
+        }
     }
 
     /// Whether main is waiting for a line (the shell shows its prompt then).

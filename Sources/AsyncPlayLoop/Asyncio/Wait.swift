@@ -14,7 +14,9 @@ package final class WaitCoroutine: DoneCallback, Coroutine {
     package init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
         self.loop = loop
         var seen = Set<ObjectIdentifier>()
-        self.futures = futures.filter { seen.insert(ObjectIdentifier($0)).inserted }   // fs = set(fs)
+        // `fs = set(fs)`, kept in argument order (oracle decision 31): the order in which
+        // already-done futures reach `_on_completion` decides which exception it retrieves.
+        self.futures = futures.filter { seen.insert(ObjectIdentifier($0)).inserted }
         self.mode = mode
         self.timeout = timeout
         remaining = self.futures.count
@@ -44,20 +46,16 @@ package final class WaitCoroutine: DoneCallback, Coroutine {
         return .returned(.none)
     }
 
-    /// `_on_completion`
+    /// `_on_completion`. Its test short-circuits as CPython's `or` does: `f.exception()`
+    /// (which marks the exception retrieved) is asked only when the counter is not yet 0
+    /// and the mode is FIRST_EXCEPTION, so a failure that completes the wait stays
+    /// unretrieved, reported at exit (oracle decision 30).
     package override func futureDone(_ f: Future) {
         remaining -= 1
-        let failed = !f.isCancelled && f.retrieveExceptionIf(mode == .firstException) != nil
-        if remaining <= 0 || mode == .firstCompleted || (mode == .firstException && failed) {
+        if remaining <= 0 || mode == .firstCompleted
+            || (mode == .firstException && !f.isCancelled && f.retrieveException() != nil) {
             timeoutHandle?.cancelTimer()
             if let w = waiter, !w.isDone { w.setResult(.none) }
         }
-    }
-}
-
-extension Future {
-    /// `f.exception()` only when the mode asks for it (it marks the exception retrieved).
-    func retrieveExceptionIf(_ condition: Bool) -> PyException? {
-        condition ? retrieveException() : nil
     }
 }
