@@ -33,17 +33,31 @@ let package = Package(
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
-        // The session (commands run as asyncio's main coroutine), its records, the
-        // renderers, the Python export and transcripts. Knows nothing of terminals.
+        // What a session reports, as plain values: the one stream every view is drawn from.
+        .target(name: "AsyncPlayEvents", dependencies: ["AsyncPlayCore", "AsyncPlayLanguage"]),
+        // The session: commands run as asyncio's main coroutine on the loop, reported as
+        // records. Knows no screens.
         .target(
-            name: "AsyncPlay",
+            name: "AsyncPlaySession",
             dependencies: [
-                "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop",
+                "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: [
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
+        ),
+        // `export python`: a script's lines as an asyncio program. Knows the language only.
+        .target(name: "AsyncPlayExport", dependencies: ["AsyncPlayCore", "AsyncPlayLanguage"]),
+        // The views (transcript, JSON Lines, status, timeline, tree, why, trace, help): they
+        // read records only, never the loop or the session.
+        .target(name: "AsyncPlayRender",
+                dependencies: ["AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayEvents", "AsyncPlayExport"]),
+        // The umbrella: running a script (ScriptRunner) and transcripts; re-exports the layers.
+        .target(
+            name: "AsyncPlay",
+            dependencies: ["AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
+                           "AsyncPlaySession", "AsyncPlayExport", "AsyncPlayRender"]
         ),
         // libedit (BSD editline) for the interactive shell; apt package libedit-dev.
         .systemLibrary(
@@ -68,7 +82,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AsyncPlayTests",
-            dependencies: ["AsyncPlay", "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop"],
+            dependencies: ["AsyncPlay", "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
+                           "AsyncPlaySession", "AsyncPlayExport", "AsyncPlayRender"],
             exclude: []
         ),
     ]

@@ -1,5 +1,9 @@
-// `import AsyncPlay` brings the layers below it: a client (the executable, the tests)
+// `import AsyncPlay` brings every layer below it: a client (the executable, the tests)
 // names one module.
 @_exported import AsyncPlayCore
 @_exported import AsyncPlayLanguage
 @_exported import AsyncPlayLoop
+@_exported import AsyncPlayEvents
+@_exported import AsyncPlaySession
+@_exported import AsyncPlayRender
+@_exported import AsyncPlayExport

@@ -42,3 +42,15 @@ public func formatSeconds(_ us: Int64) -> String {
     let pad = frac < 10 ? "00" : (frac < 100 ? "0" : "")
     return (negative ? "-" : "") + String(ms / 1000) + "." + pad + String(frac)
 }
+
+/// Seconds with as few digits as they need: `0`, `0.5`, `1`, `0.025`, `0.000001` (a tick
+/// label, a duration in an exported program).
+public func formatShortSeconds(_ us: Int64) -> String {
+    let whole = us / 1_000_000
+    var frac = us % 1_000_000
+    if frac == 0 { return String(whole) }
+    var digits = 6
+    while frac % 10 == 0 { frac /= 10; digits -= 1 }
+    let f = String(frac)
+    return String(whole) + "." + String(repeating: "0", count: digits - f.count) + f
+}

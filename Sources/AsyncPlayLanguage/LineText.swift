@@ -33,3 +33,14 @@ public struct LineText: Sendable, CustomStringConvertible, ExpressibleByStringLi
     public var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
     public var description: String { string }
 }
+
+/// One line main ran, as typed.
+public struct InputLine: Sendable {
+    public let line: Int
+    public let text: String
+
+    public init(line: Int, text: String) {
+        self.line = line
+        self.text = text
+    }
+}

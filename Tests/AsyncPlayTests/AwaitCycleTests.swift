@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// CPython 3.11's `Task.cancel` forwards to the awaited future on every call, so on an
 /// await cycle it recurses until RecursionError. The oracle's decision 7 turns each such

@@ -3,6 +3,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// `Body`: one step inline, the rest and the value aside; read the same either way.
 final class BodyTests: XCTestCase {

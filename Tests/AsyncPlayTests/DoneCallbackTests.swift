@@ -3,6 +3,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Done-callbacks run in registration order one batch after their future is done, and a
 /// future lets go of exactly the callbacks it counted: after they ran, when they are

@@ -3,6 +3,10 @@ import Foundation
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Where the fixtures copied into the repository live (Tests/Fixtures).
 enum Fixtures {

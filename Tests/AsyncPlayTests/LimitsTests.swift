@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Language/Limits.swift end to end: past each limit a clear diagnostic, never a crash,
 /// a hang or unbounded memory. The standard limits are checked with the release binary

@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// The reference oracle's scenarios and its expected JSON Lines, copied under
 /// Tests/Fixtures/oracle (the hand-written scenarios) and Tests/Fixtures/generated

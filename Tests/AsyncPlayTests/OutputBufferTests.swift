@@ -3,6 +3,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of
 /// another time, a line written with one capacity check must hold exactly its three

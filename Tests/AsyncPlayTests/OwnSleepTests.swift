@@ -3,6 +3,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// A task's sleep on its own timer (no sleep future) must look, from outside, exactly like
 /// `await asyncio.sleep(d)`: woken one batch after its timer fires, in deadline and then

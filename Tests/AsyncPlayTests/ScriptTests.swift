@@ -3,6 +3,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// A script is checked whole, then its lines are handed to main as they run: from what
 /// the check kept (short scripts) or parsed again (long ones), and a line typed in the

@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Another thread reaches a running session only through its handle: lines and Ctrl-C
 /// go through the loop's inbox, and after `reset` the handle follows the new loop.

@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Transcripts are the project's snapshot tests: replaying one must give back exactly
 /// the recorded text, and a change in behaviour must show up as a readable diff.

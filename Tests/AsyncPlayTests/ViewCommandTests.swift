@@ -7,6 +7,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// The view commands as a script types them: `timeline` with its options, `tree`, `why`,
 /// `export python`, and what they refuse.

@@ -4,6 +4,10 @@ import XCTest
 @testable import AsyncPlayCore
 @testable import AsyncPlayLanguage
 @testable import AsyncPlayLoop
+@testable import AsyncPlayEvents
+@testable import AsyncPlaySession
+@testable import AsyncPlayExport
+@testable import AsyncPlayRender
 
 /// Snapshots of the views — status, timeline (Unicode and ASCII, two widths), tree, why
 /// and help — in English and Portuguese, on every lesson and on the scenarios under

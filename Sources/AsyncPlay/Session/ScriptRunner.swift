@@ -1,6 +1,10 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayRender
+import AsyncPlayExport
+import AsyncPlaySession
 /// Runs a whole script the way `asyncplay run` does: parse everything first (a file with
 /// errors runs nothing), then run it on a virtual clock and render the records.
 public struct ScriptRunner {

@@ -1,6 +1,10 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayRender
+import AsyncPlayExport
+import AsyncPlaySession
 /// A line diff a person can read: the differing region with a little context, `-` for
 /// expected lines and `+` for what the run printed.
 public enum TextDiff {

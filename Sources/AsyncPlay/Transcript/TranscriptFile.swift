@@ -1,6 +1,10 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayRender
+import AsyncPlayExport
+import AsyncPlaySession
 /// A transcript file holds a run's inputs and its expected output together, so one file
 /// is a complete test (as cram's `.t` files are). Inputs are the lines behind `>>> `
 /// (a bare `>>>` is an empty line); everything else is output.

@@ -1,6 +1,5 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
 /// What a session reports, in the order things happen: the one stream every renderer
 /// (transcript, JSON Lines, status, timeline, tree, trace, why) is drawn from.
 ///
@@ -109,7 +108,7 @@ public struct CommandResult: Sendable {
     public let line: Int
     public let command: String
     public let value: CommandValue
-    init(time: Instant, line: Int, command: String, value: CommandValue) {
+    package init(time: Instant, line: Int, command: String, value: CommandValue) {
         self.time = time
         self.line = line
         self.command = command
@@ -145,7 +144,7 @@ public struct CommandError: Sendable {
     public let line: Int
     public let command: String
     public let exception: PyException
-    init(time: Instant, line: Int, command: String, exception: PyException) {
+    package init(time: Instant, line: Int, command: String, exception: PyException) {
         self.time = time
         self.line = line
         self.command = command
@@ -270,7 +269,7 @@ extension RecordSink {
 extension TaskEvent.Kind {
     /// What the task is doing (sleeping, waiting, in a thread) rather than something the
     /// transcript or JSON print: only views read these.
-    var isPhase: Bool {
+    package var isPhase: Bool {
         switch self {
         case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded: return true
         default: return false
@@ -290,6 +289,20 @@ public struct StatusRow: Sendable {
     public let until: Instant?
     public let waitsFor: String?
     public let queued: Bool?
+
+    package init(name: String, state: TaskState, result: PyValue?, error: PyException?, created: Instant,
+                 started: Instant?, finished: Instant?, until: Instant?, waitsFor: String?, queued: Bool?) {
+        self.name = name
+        self.state = state
+        self.result = result
+        self.error = error
+        self.created = created
+        self.started = started
+        self.finished = finished
+        self.until = until
+        self.waitsFor = waitsFor
+        self.queued = queued
+    }
 }
 
 public enum TaskState: String, Sendable {

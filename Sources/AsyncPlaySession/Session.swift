@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
 import OrderedCollections
 import Synchronization
 

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// Every task's life, and main's, rebuilt from the recorded events alone: what `timeline`,
 /// `tree` and `why` draw: a pure function of the records up to an instant. A task is
 /// known by the facts its events carry (its ID, the name and line its `created` event

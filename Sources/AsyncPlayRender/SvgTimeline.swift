@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `timeline --svg FILE`: the same picture as the terminal's, as a standalone SVG for
 /// slides. Spans are drawn at their exact times (no columns). The library only builds the
 /// text; whoever asked for the file writes it.

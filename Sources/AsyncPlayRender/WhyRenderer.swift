@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `why NAME`: in plain words, how a task reached its state, told from its recorded
 /// events — a dated story, then one sentence that sums it up, e.g. "B was cancelled at
 /// 1.000s by `cancel B` (line 4) while sleeping until 2.000s."

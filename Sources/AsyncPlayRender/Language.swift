@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// The language help and explanations speak: the seed's learners read Portuguese.
 public enum Language: String, Sendable {
     case english = "en"

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `help [TOPIC]`: for each command, the asyncio concept behind it, the Python it stands
 /// for and a few lines to try; plus the concepts (body, states, loop). English and pt-BR.
 public enum Help {

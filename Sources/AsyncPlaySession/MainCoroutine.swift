@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
 /// The script or shell as asyncio's main coroutine: each line is one uninterrupted step;
 /// between lines main awaits its next input, so the loop runs whatever is ready.
 /// A port of the reference oracle's `Session.main` / `run_commands`.

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// Every diagnostic looks the same everywhere: `FILE:LINE:COLUMN: error: message`, then
 /// the source line and a caret under the column.
 public struct DiagnosticRenderer {

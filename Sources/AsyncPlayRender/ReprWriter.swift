@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// Python's repr written straight into an OutputBuffer: the same text as `PyValue.repr`,
 /// without building Strings (a `gather` of a million tasks prints a million reprs).
 extension OutputBuffer {

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// The recorded history of a session: what `timeline`, `why` and `tree` are drawn from.
 /// It keeps task and main events (up to `limit` of them; past the limit the oldest are
 /// dropped from pictures, never from the transcript), main's errors and its input lines.
@@ -112,11 +113,6 @@ public struct TaskInfo: Sendable {
     public let line: Int32
 }
 
-/// One line main ran, as typed.
-public struct InputLine: Sendable {
-    public let line: Int
-    public let text: String
-}
 
 /// Sends every record to several sinks, in order.
 public final class FanoutSink: RecordSink {

@@ -1,6 +1,5 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
 /// `export python`: a script (or the lines a session ran) as an idiomatic, runnable
 /// asyncio program that prints the same events — each task created, started, done,
 /// failed or cancelled, and what each command prints.
@@ -311,7 +310,7 @@ public struct PythonExporter {
                 lines.append("    time.sleep(\(seconds(d)))   # CPU-bound work on the loop's thread: nothing else runs")
             case .thread(let d):
                 w.usesThreads = true
-                lines.append("    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(Axis.seconds(d.microseconds)))")
+                lines.append("    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(formatShortSeconds(d.microseconds)))")
             case .await(let ref):
                 if isTask && ref.name == owner { w.awaitsItself = true }
                 lines.append("    await tasks[\(PyString.repr(ref.name))]")
@@ -343,7 +342,7 @@ public struct PythonExporter {
 
     /// A duration in the program: `2 * SCALE`, `0.5 * SCALE`, `0`.
     private func seconds(_ d: TimeAmount) -> String {
-        d.microseconds == 0 ? "0" : Axis.seconds(d.microseconds) + " * SCALE"
+        d.microseconds == 0 ? "0" : formatShortSeconds(d.microseconds) + " * SCALE"
     }
 
     // MARK: - The whole program

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `status`: one row per task, columns a learner reads at a glance — the state, what the
 /// task waits for (a timer, a task, a worker), its result or exception, and its times.
 public enum StatusTable {

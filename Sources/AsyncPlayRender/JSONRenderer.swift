@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// JSON Lines (SPEC section 6): one object per record, in the order things happen.
 /// Written byte by byte into the buffer: building each line as a String cost several
 /// times more than the run that produced it.

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 extension TraceEvent {
     /// The line `trace on` prints for this callback (after `trace: `), e.g.
     /// `step A resumed`, `callback: A done, wake B`, `timer fired for C`.

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
 /// A spawned task as the session knows it: the asyncio Task itself, its times, and what
 /// its coroutine is suspended on (for status and deadlocks). It is also the coroutine
 /// its body runs as (see BodyCoroutine.swift): one object per task, not three, because

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// Bytes on their way out. Renderers append here; whoever owns the buffer decides where
 /// the bytes go (stdout, a file, a test's string) and when (`flush`).
 ///

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `tree`: who awaits whom, as `python -m asyncio pstree` draws it: under each task, what
 /// it awaits. Drawn from the latest `waiting` event of every task and main's latest
 /// `blocked` event; an await cycle is named, since nothing in it can ever finish.

@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// The human transcript (SPEC section 5): each input behind a `>>> ` prompt, then what
 /// happened, like a REPL session. Deterministic: times with three decimals, values as
 /// Python's repr. The same text is what `--record` stores and `check` compares.

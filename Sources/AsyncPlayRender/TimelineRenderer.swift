@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
-import AsyncPlayLoop
+import AsyncPlayEvents
+import AsyncPlayExport
 /// `timeline`: every task's life on a time axis, drawn from the recorded events.
 ///
 /// One row per task (pending, sleeping, waiting, in a thread, running on the loop, late,
@@ -389,13 +390,5 @@ struct Axis {
     }
 
     /// Seconds as a tick label: `0`, `0.5`, `1`, `0.025`, `0.000001`.
-    static func seconds(_ us: Int64) -> String {
-        let whole = us / 1_000_000
-        var frac = us % 1_000_000
-        if frac == 0 { return String(whole) }
-        var digits = 6
-        while frac % 10 == 0 { frac /= 10; digits -= 1 }
-        let f = String(frac)
-        return String(whole) + "." + String(repeating: "0", count: digits - f.count) + f
-    }
+    static func seconds(_ us: Int64) -> String { formatShortSeconds(us) }
 }

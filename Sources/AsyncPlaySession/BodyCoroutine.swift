@@ -1,6 +1,7 @@
 import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
+import AsyncPlayEvents
 /// The coroutine a BODY stands for: its steps in order, then `return VALUE` (or its own
 /// name). Runs as a Task (`spawn`) or inline in main (`run`). Its state lives in the
 /// task's record; what its last step awaited comes back as `awaited`.
