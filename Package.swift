@@ -41,7 +41,6 @@ let package = Package(
             name: "AsyncPlaySession",
             dependencies: [
                 "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
-                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: [
                 .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),

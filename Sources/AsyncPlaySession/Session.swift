@@ -2,7 +2,6 @@ import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
 import AsyncPlayEvents
-import OrderedCollections
 import Synchronization
 
 /// A playground session: runs commands as asyncio's main coroutine on an event loop and
@@ -35,9 +34,9 @@ public final class Session: @unchecked Sendable {
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order (kept by the name index).
-    public var tasks: [TaskRecord] { byName.values.elements }
+    public private(set) var tasks: [TaskRecord] = []
     /// The loop's tasks by name, in creation order.
-    private var byName: OrderedDictionary<String, TaskRecord>
+    private var byName: [String: TaskRecord]
     private var unnamedCounter = 0
     private var runBodies = 0
     private var liveTasks = 0
@@ -81,8 +80,9 @@ public final class Session: @unchecked Sendable {
         sinkUsesPhases = sink.usesPhaseEvents
         self.lines = lines
         workers = options.workers
-        byName = [:]
-        byName.reserveCapacity(min(options.expectedTasks, options.limits.maxLiveTasks))
+        let expected = min(options.expectedTasks, options.limits.maxLiveTasks)
+        byName = Dictionary(minimumCapacity: expected)
+        tasks.reserveCapacity(expected)
         loop = EventLoop(clock: options.clock(), workers: options.workers)
         handle = SessionHandle(loop)
         endReporter.session = Unmanaged.passUnretained(self)
@@ -109,6 +109,7 @@ public final class Session: @unchecked Sendable {
         loop = EventLoop(clock: options.clock(), workers: workers)
         handle.follow(loop)
         byName = [:]
+        tasks = []
         unnamedCounter = 0
         runBodies = 0
         liveTasks = 0
@@ -530,6 +531,7 @@ public final class Session: @unchecked Sendable {
         }
         let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
         byName[name] = record
+        tasks.append(record)
         record.start()
         record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
         liveTasks += 1
