@@ -157,12 +157,22 @@ public struct Script: Sendable {
     /// (blank, comment) are skipped, and handed to `skipped` so a transcript keeps them.
     public func lineFeed(skipped: ((String) -> Void)? = nil) -> () -> ScriptLine? {
         var next = 1
+        // Lines are asked for in order, so the kept ones are handed out in order too: the
+        // next of `parsed` is the only one that can be line `next`.
+        var nextKept = 0
         var tokens: [Token] = []
         return {
             while next <= self.lineCount {
                 let n = next
                 next += 1
-                if let line = self.commands(ofLine: n, tokens: &tokens) { return line }
+                if self.keptParsed {
+                    if nextKept < self.parsed.count && self.parsed[nextKept].number == n {
+                        nextKept += 1
+                        return self.parsed[nextKept - 1]
+                    }
+                } else if let line = self.commands(ofLine: n, tokens: &tokens) {
+                    return line
+                }
                 skipped?(self.echoText(n))
             }
             return nil
