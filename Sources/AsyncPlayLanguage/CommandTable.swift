@@ -22,7 +22,7 @@ public enum CommandTable {
 
     public struct Row: Sendable {
         public let word: CommandWord
-        public let spelling: String
+        public var spelling: String { word.rawValue }
         /// Another spelling of `aliasOf` (`ps` of `status`, `quit` of `exit`).
         public let aliasOf: CommandWord?
         /// Whether a task may not be named so (SPEC section 2). `tree`, `why` and `export`
@@ -65,7 +65,7 @@ public enum CommandTable {
 
     private static func row(_ word: CommandWord, _ usage: String, _ arguments: Arguments, aliasOf: CommandWord? = nil,
                             reserved: Bool = true, reservedOptions: [String] = []) -> Row {
-        Row(word: word, spelling: word.rawValue, aliasOf: aliasOf, reserved: reserved, usage: usage,
+        Row(word: word, aliasOf: aliasOf, reserved: reserved, usage: usage,
             arguments: arguments, reservedOptions: reservedOptions)
     }
 

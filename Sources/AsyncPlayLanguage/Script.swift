@@ -13,7 +13,7 @@ public struct Script: Sendable {
     /// longer ones are parsed again line by line as they run, to bound memory.
     static let keepParsedUpTo = 200_000
     /// The lines the check parsed (a script up to `keepParsedUpTo` lines), in line order:
-    /// only lines with commands. (An optional for every line was 48 bytes a line.)
+    /// only lines with commands: a script of spawns and comments keeps nothing for the rest.
     private var parsed: [ScriptLine] = []
     /// Whether `parsed` holds every parsed line (false: lines are parsed as they run).
     /// (For a script without errors, the only kind whose commands are asked for.)

@@ -33,10 +33,10 @@ public final class Session: @unchecked Sendable {
     private let sinkUsesPhases: Bool
     private var lines: LineFeed
 
-    /// Every task of this loop, in creation order (kept by the name index).
+    /// Every task of this loop, in creation order: a task's place here is its sequence.
     public private(set) var tasks: [TaskRecord] = []
-    /// The loop's tasks by name, in creation order.
-    private var byName: [String: TaskRecord]
+    /// Where each task's name is in `tasks` (one owner of the records: the array).
+    private var byName: [String: Int]
     private var unnamedCounter = 0
     private var runBodies = 0
     private var liveTasks = 0
@@ -256,14 +256,10 @@ public final class Session: @unchecked Sendable {
 
     func emitRecord(_ r: Record) { sink.record(r) }
 
-    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind) {
+    /// Reports one of `task`'s events, at `t` (by default, now).
+    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind, at t: Instant? = nil) {
         if !sinkUsesPhases && kind.isPhase { return }
-        sink.taskEvent(kind, of: task.id, named: task.name, at: loop.now)
-    }
-
-    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind, at t: Instant) {
-        if !sinkUsesPhases && kind.isPhase { return }
-        sink.taskEvent(kind, of: task.id, named: task.name, at: t)
+        sink.taskEvent(kind, of: task.id, named: task.name, at: t ?? loop.now)
     }
 
     /// What main awaits in `command` (which just suspended it), as data for the records.
@@ -305,7 +301,7 @@ public final class Session: @unchecked Sendable {
 
     // MARK: - Tasks
 
-    func task(named name: String) -> TaskRecord? { byName[name] }
+    func task(named name: String) -> TaskRecord? { byName[name].map { tasks[$0] } }
 
     /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
     func cancelAllTasks() {
@@ -363,7 +359,7 @@ public final class Session: @unchecked Sendable {
     }
 
     private func lookup(_ ref: NameRef, line: Int) -> Result<TaskRecord, Diagnostic> {
-        if let r = byName[ref.name] { return .success(r) }
+        if let r = task(named: ref.name) { return .success(r) }
         var message = "unknown task '\(ref.name)'"
         if let guess = Suggest.closest(to: ref.name, among: tasks.map(\.name)) { message += "; did you mean '\(guess)'?" }
         return .failure(Diagnostic(line: line, column: ref.column, message: message))
@@ -530,7 +526,7 @@ public final class Session: @unchecked Sendable {
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
         let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
-        byName[name] = record
+        byName[name] = tasks.count
         tasks.append(record)
         record.start()
         record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
