@@ -7,38 +7,36 @@ import Glibc
 import Darwin
 #endif
 
-/// What the loop reports to whoever watches it (the session's `trace`): one hook point,
-/// called for every callback the loop runs, as Trio's instrumentation.
-public protocol LoopInstrument: AnyObject {
-    func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?)
-}
-
-/// An asyncio-style event loop: a FIFO ready queue, a timer heap ordered by
+/// An asyncio-style event loop: a FIFO ready queue of handles, a timer heap ordered by
 /// (deadline, scheduling order), a thread pool, and a clock that is virtual or real.
+///
+/// The loop owns the state of every future and task it runs, in tables of plain values
+/// (`futures`, `tasks`, and the tables of gathers and waits); `Future`, `Task` and
+/// `ThreadJob` are handles into them. Nothing it holds is reference counted per task,
+/// and no future is freed while its loop lives (a loop lives until `reset` or exit).
 ///
 /// Single-threaded: everything but `callSoonThreadsafe` runs on the loop's own thread.
 public final class EventLoop {
     public let clock: LoopClock
-    private var ready = Deque<ReadyItem>()
-    private let timers = TimerQueue()
-    private var cancelledTimers = 0
-    let pool: ThreadPool
+    var ready = Deque<ReadyItem>()
+    var timers = TimerQueue()
+    var cancelledTimers = 0
+    var pool: ThreadPool
 
-    /// The task whose step is running (`asyncio.current_task()`); set only for the length
-    /// of the step, while the task is alive anyway (so no reference counting).
-    public internal(set) unowned(unsafe) var currentTask: Task?
-    /// Held strongly (the session's tracer holds the session unowned: no cycle): a weak
-    /// load for every callback run cost more than running some of them.
-    public var instrument: LoopInstrument?
+    var futures: [FutureSlot] = []
+    var tasks: [TaskSlot] = []
+    var gathers: [GatherState] = []
+    var waits: [WaitState] = []
+    /// The third and later done-callbacks of a future (`FutureSlot.more`).
+    var moreCallbacks: [[DoneCallback]] = []
+    var cancelDetails: [Int32: CancelDetails] = [:]
+
+    /// The task whose step is running (`asyncio.current_task()`).
+    public internal(set) var currentTask: Task?
+    /// Whether the driver's `willRun` is called before each handle (`trace on`).
+    public var tracing = false
     /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
     public var timerLateness: [Int64]?
-
-    /// Called when nothing is ready and no timer is due: returns true if it made work
-    /// (the script's next line "arrives" while main waits for input).
-    public var onIdle: (() -> Bool)?
-    /// Called when the loop would wait forever (nothing ready, no timers, no busy workers);
-    /// returns true if it made work (the session throws a deadlock into main).
-    public var onStall: (() -> Bool)?
 
     /// Work handed in from other threads, moved to the ready queue by `poll`.
     public let inbox: ThreadsafeInbox
@@ -47,71 +45,77 @@ public final class EventLoop {
     /// asks for the time several times per task).
     private let virtualClock: VirtualClock?
 
-    public init(clock: LoopClock, workers: Int) {
+    /// `expectedTasks`: how many tasks the loop will likely run (its tables are sized for
+    /// them at once instead of growing by doubling).
+    public init(clock: LoopClock, workers: Int, expectedTasks: Int = 0) {
         self.clock = clock
         virtualClock = clock as? VirtualClock
         pool = ThreadPool(workers: workers)
         inbox = ThreadsafeInbox(wake: clock.waker)
-    }
-
-    deinit {
-        timers.removeAll()
-        // Callbacks never run: let go of what they counted.
-        while let item = ready.popFirst() {
-            if case .call(.done(let call)) = item { call.releaseCounted() }
-        }
+        tasks.reserveCapacity(expectedTasks + 1)
+        futures.reserveCapacity(expectedTasks + 16)
     }
 
     public var now: Instant { virtualClock?.now ?? clock.now }
 
     // MARK: - Scheduling
 
-    func callSoon(_ cb: consuming Callback) { ready.append(.call(cb)) }
+    /// `loop.call_soon(handle)`.
+    func callSoon(_ h: Handle) { ready.append(.call(h)) }
 
-    /// A future resolved with None after `delay`, unless cancelled first (see `TimerFuture`).
-    package func futureResolved(after delay: TimeAmount) -> TimerFuture {
-        let t = TimerFuture(loop: self)
-        hold(timer: t, until: now + delay)
-        return t
+    /// A future resolved with None after `delay`, unless cancelled first: asyncio's
+    /// `fut = loop.create_future(); h = loop.call_later(delay, _set_result_unless_cancelled, fut)`
+    /// in one table entry, whose timer `cancelTimer` cancels (`h.cancel()`).
+    package func futureResolved(after delay: TimeAmount) -> Future {
+        let f = makeFuture(.timer)
+        hold(timer: f, until: now + delay)
+        return f
     }
 
-    /// Puts `task`'s own sleep timer in the queue (see `Task.ownFuture`).
-    package func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
-        task.timerIsOwnSleep = true
-        hold(timer: task, until: deadline)
+    func hold(timer f: Future, until deadline: Instant) {
+        let i = Int(f.index)
+        futures[i].flags.insert([.timerScheduled, .timerHeld])
+        futures[i].flags.remove(.timerCancelled)
+        timers.push(f, deadline: deadline.microseconds)
     }
 
-    private func hold(timer t: Future, until deadline: Instant) {
-        t.timerScheduled = true
-        t.timerCancelled = false
-        t.timerHeld = true
-        timers.push(t, deadline: deadline.microseconds)
+    /// `TimerHandle.cancel()` for the timer of `f` (a timer future or a task's own sleep):
+    /// marks it, and counts it while it is still in the heap. The loop drops it when it
+    /// reaches the head of the heap or the ready queue.
+    package func cancelTimer(_ f: Future) {
+        let i = Int(f.index)
+        guard !futures[i].flags.contains(.timerCancelled) else { return }
+        futures[i].flags.insert(.timerCancelled)
+        if futures[i].flags.contains(.timerScheduled) { cancelledTimers += 1 }
     }
+
+    package func isTimerCancelled(_ f: Future) -> Bool { futures[Int(f.index)].flags.contains(.timerCancelled) }
 
     /// `loop.call_soon_threadsafe`: thread-safe, the only entry point for other threads.
     public func callSoonThreadsafe(_ work: @escaping @Sendable () -> Void) { inbox.post(work) }
 
-    func timerCancelled() { cancelledTimers += 1 }
-
-    package func createFuture() -> Future { Future(loop: self) }
+    // MARK: - The executor
 
     /// `loop.run_in_executor(None, work)`: a job for the pool, and the future to await.
     /// Submitted at `t`, the instant the caller read (a real clock moves between reads).
-    package func runInExecutor(_ duration: TimeAmount, owner: String, tag: Int, at t: Instant) -> ThreadJob {
-        let job = ThreadJob(duration: duration, future: createFuture(), owner: owner, tag: tag)
-        job.future.addDoneCallback(job)
-        pool.submit(job, at: t)
+    package func runInExecutor<D: TaskDriver>(_ duration: TimeAmount, owner: String, tag: Int, at t: Instant,
+                                              _ driver: D) -> ThreadJob {
+        let f = createFuture()
+        let job = pool.add(duration, future: f, owner: owner, tag: tag)
+        addDoneCallback(f, DoneCallback(.executorCancel, job.index))
+        for taken in pool.submit(job, at: t) { driver.threadJob(taken, changedTo: .running, at: t, on: self) }
         return job
     }
 
-    /// Told when a worker of the pool takes a job and when it finishes one, with the
-    /// instant it happened (see `ThreadPool.onChange`).
-    public var onThreadJob: ((ThreadJob, ThreadJob.State, Instant) -> Void)? {
-        get { pool.onChange }
-        set { pool.onChange = newValue }
-    }
+    public func state(of job: ThreadJob) -> ThreadJob.State { pool[job].state }
+    public func future(of job: ThreadJob) -> Future { pool[job].future }
+    public func tag(of job: ThreadJob) -> Int { pool[job].tag }
+    public func owner(of job: ThreadJob) -> String { pool[job].owner }
 
-    public func setWorkers(_ n: Int) { pool.resize(n, at: now) }
+    public func setWorkers<D: TaskDriver>(_ n: Int, _ driver: D) {
+        let t = now
+        for taken in pool.resize(n, at: t) { driver.threadJob(taken, changedTo: .running, at: t, on: self) }
+    }
     public var workers: Int { pool.workers }
     public var busyWorkers: Int { pool.busyWorkers }
 
@@ -121,26 +125,31 @@ public final class EventLoop {
     /// the loop was held (on a real clock, a few ms of lateness can also be the machine).
     public private(set) var lastHoldEnd = Instant.start
 
-    package func hold(_ amount: TimeAmount) {
+    package func hold<D: TaskDriver>(_ amount: TimeAmount, _ driver: D) {
         defer { lastHoldEnd = now }
         let target = now + amount
         if let virtual = virtualClock {
             while let end = pool.nextEnd, end <= target {
                 virtual.advance(to: end)
-                finishJobs(until: end)
+                finishJobs(until: end, driver)
             }
             virtual.advance(to: target)
         } else {
             clock.hold(amount)
-            finishJobs(until: now)
+            finishJobs(until: now, driver)
         }
     }
 
-    private func finishJobs(until t: Instant) {
-        pool.complete(until: t) { job, _ in
+    /// Ends every job that is over by `t`, in time order; each freed worker takes the next
+    /// queued job at the moment it became free.
+    private func finishJobs<D: TaskDriver>(until t: Instant, _ driver: D) {
+        while let (ended, taken) = pool.completeNext(until: t) {
+            let end = pool[ended].endsAt
+            driver.threadJob(ended, changedTo: .finished, at: end, on: self)
             // `call_soon_threadsafe(_set_state, …)`: the job's outcome reaches the loop
             // as a callback, after whatever is already queued.
-            ready.append(.call(.jobEnded(job)))
+            callSoon(.jobEnded(ended))
+            for j in taken { driver.threadJob(j, changedTo: .running, at: end, on: self) }
         }
     }
 
@@ -154,106 +163,123 @@ public final class EventLoop {
     /// 2. poll: the one place the loop may wait (for the next deadline, a thread job, or
     ///    input), with no wait at all when callbacks are ready or a timer is due;
     /// 3. move every timer that is due to the ready queue;
-    /// 4. run exactly the callbacks that were ready when this batch began — anything they
+    /// 4. run exactly the handles that were ready when this batch began — anything they
     ///    schedule waits for the next iteration.
-    public func runOnce() {
-        dropCancelledTimers()
-        poll()
-        let t = now
-        while let deadline = timers.firstDeadline, deadline <= t.microseconds {
+    public func runOnce<D: TaskDriver>(_ driver: D) {
+        if cancelledTimers > 0 { dropCancelledTimers() }
+        poll(driver)
+        let t = now.microseconds
+        while let deadline = timers.firstDeadline, deadline <= t {
             let head = timers.pop()!
-            if head.timerCancelled { drop(head); cancelledTimers -= 1; continue }
-            head.timerScheduled = false           // due: in the ready queue, still held
+            if futures[Int(head.index)].flags.contains(.timerCancelled) {
+                drop(head)
+                cancelledTimers -= 1
+                continue
+            }
+            futures[Int(head.index)].flags.remove(.timerScheduled)   // due: in the ready queue, still held
             ready.append(.timer(head, deadline: deadline))
         }
         var batch = ready.count
         while batch > 0, let item = ready.popFirst() {
             batch -= 1
             switch consume item {
-            case .call(let cb):
-                run(cb, lateBy: nil)
-            case .timer(let timer, let deadline):
-                timer.timerHeld = false
-                if timer.timerCancelled { continue }
+            case .call(let h):
+                run(h, lateBy: nil, driver)
+            case .timer(let f, let deadline):
+                let i = Int(f.index)
+                futures[i].flags.remove(.timerHeld)
+                if futures[i].flags.contains(.timerCancelled) { continue }
                 let late = TimeAmount(microseconds: now.microseconds - deadline)
                 timerLateness?.append(late.microseconds)
-                if timer.timerIsOwnSleep {
-                    run(.sleepDue(StepTarget(unsafeDowncast(timer, to: Task.self))), lateBy: late)
+                if case .task(let task) = futures[i].kind {
+                    run(.sleepDue(Task(task)), lateBy: late, driver)
                 } else {
-                    run(.resolve(timer), lateBy: late)
+                    run(.resolve(f), lateBy: late, driver)
                 }
             }
         }
     }
 
     /// A cancelled timer leaves the loop without running.
-    private func drop(_ timer: Future) {
-        timer.timerScheduled = false
-        timer.timerHeld = false
+    private func drop(_ f: Future) {
+        futures[Int(f.index)].flags.remove([.timerScheduled, .timerHeld])
     }
 
-    @inline(__always)
     private func dropCancelledTimers() {
-        // No timer cancelled, the usual case, is told inline and without reading the head
-        // timer's flag (a cache miss at a million timers).
-        guard cancelledTimers > 0 else { return }
-        dropSomeCancelledTimers()
-    }
-
-    private func dropSomeCancelledTimers() {
         if timers.count > 100 && cancelledTimers * 2 > timers.count {
-            timers.removeCancelled(drop)
+            timers.removeCancelled({ futures[Int($0.index)].flags.contains(.timerCancelled) }, drop)
             cancelledTimers = 0
         } else {
-            while timers.firstIsCancelled {
-                drop(timers.pop()!)
+            while let head = timers.first, futures[Int(head.index)].flags.contains(.timerCancelled) {
+                _ = timers.pop()
+                drop(head)
                 cancelledTimers -= 1
             }
         }
     }
 
-    private func poll() {
+    private func poll<D: TaskDriver>(_ driver: D) {
         takeInbox()
-        if pool.busyWorkers > 0 { finishJobs(until: now) }
+        if pool.busyWorkers > 0 { finishJobs(until: now, driver) }
         if !ready.isEmpty { return }
         var deadline = timers.firstDeadline.map { Instant(microseconds: $0) }
         if let d = deadline, d <= now { return }              // a timer is due: no wait
-        if let onIdle, onIdle() { return }                   // input arrived
+        if driver.loopIsIdle(self) { return }                  // input arrived
         if !ready.isEmpty { return }
         if let end = pool.nextEnd { deadline = deadline.map { min($0, end) } ?? end }
         if deadline == nil {
-            if let onStall, onStall() { return }
+            if driver.loopStalled(self) { return }
             if clock.isVirtual { return }        // nothing can ever happen: let the driver see it
         }
         clock.wait(until: deadline)
         takeInbox()
-        if pool.busyWorkers > 0 { finishJobs(until: now) }
+        if pool.busyWorkers > 0 { finishJobs(until: now, driver) }
     }
 
-    @inline(__always)
     private func takeInbox() {
         guard inbox.hasWork else { return }
-        for work in inbox.takeAll() { ready.append(.call(.external(work))) }
+        for work in inbox.takeAll() { callSoon(.external(work)) }
     }
 
-    private func run(_ cb: Callback, lateBy: TimeAmount?) {
-        if let instrument { instrument.willRun(cb, at: now, lateBy: lateBy) }
-        switch cb {
-        case .step(let target, let exc):
-            target.withTask { task in if !task.isDone { task.step(exc) } }
-        case .wake(let target, let exc):            // runs as `.step` (traced differently)
-            target.withTask { task in if !task.isDone { task.step(exc) } }
-        case .done(let call):
-            call.invoke()
-        case .resolve(let future):
-            if !future.isDone { future.setResult(.none) }
-        case .sleepDue(let target):
-            target.withTask { $0.resolveOwnFuture() }
+    private func run<D: TaskDriver>(_ h: Handle, lateBy: TimeAmount?, _ driver: D) {
+        if tracing { driver.willRun(h, at: now, lateBy: lateBy, on: self) }
+        switch h {
+        case .step(let task, let exc), .wake(let task, let exc):     // `.wake` runs as `.step`
+            if !isDone(task) { step(task, exc, driver) }
+        case .done(let cb, let f):
+            runDoneCallback(cb, f, driver)
+        case .resolve(let f):
+            if !isDone(f) { setResult(f, .none) }
+        case .sleepDue(let task):
+            resolveOwnFuture(task)
         case .jobEnded(let job):
             // `_copy_future_state`: nothing to do if the awaiting side gave up.
-            if !job.future.isDone { job.future.setResult(.none) }
+            let f = pool[job].future
+            if !isDone(f) { setResult(f, .none) }
         case .external(let work):
             work()
+        }
+    }
+
+    private func runDoneCallback<D: TaskDriver>(_ cb: DoneCallback, _ f: Future, _ driver: D) {
+        switch cb.kind {
+        case .wakeup:
+            // `Task.__wakeup`: the awaited future is done; resume with its outcome.
+            step(Task(cb.argument), resultError(f), driver)
+        case .gatherChild:
+            gatherChildDone(cb.argument, f)
+        case .waitCompletion:
+            waitCompletion(cb.argument, f)
+        case .releaseWaiter:
+            // `_release_waiter`
+            let waiter = Future(cb.argument)
+            if !isDone(waiter) { setResult(waiter, .none) }
+        case .executorCancel:
+            // `_chain_future`'s `_call_check_cancel`: when the awaiting side is cancelled,
+            // cancel the job too (which only works while it waits in the queue).
+            if isCancelled(f) { pool.cancelIfQueued(ThreadJob(index: cb.argument)) }
+        case .driver:
+            driver.futureDone(f, tag: cb.argument, on: self)
         }
     }
 }

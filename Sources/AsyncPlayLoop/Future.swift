@@ -1,219 +1,253 @@
 import AsyncPlayCore
-/// An asyncio Future: pending, then cancelled or finished with a result or an exception.
+/// An asyncio Future, as a handle: its place in the loop's future table. The loop owns
+/// every future's state (`FutureSlot`); a handle is a plain value, so holding one, queueing
+/// one or handing one to a callback costs no reference count. Handles of one loop mean
+/// nothing to another (`reset` makes a new loop and a new table).
+///
+/// A future is pending, then cancelled or finished with a result or an exception.
 /// Done-callbacks are never called directly: `scheduleCallbacks` hands each to `call_soon`,
 /// so they run in the loop's next batch, exactly as in CPython's `futures.py`.
-open class Future: DoneCallback {
-    public enum State { case pending, cancelled, finished }
+public struct Future: Hashable, Sendable {
+    let index: Int32
+    init(_ index: Int32) { self.index = index }
+    init(_ index: Int) { self.index = Int32(index) }
+}
 
-    // Field order keeps the small fields in the padding after `value` (a million tasks
-    // and timers each carry a Future).
-    public private(set) var value: PyValue = .none
-    /// (`futureState`, not `state`: a task record's `state` is the richer TaskState.)
-    public private(set) var futureState = State.pending
-    /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
-    public package(set) var exceptionNeverRetrieved = false
-    // The loop's bookkeeping for a future its timer queue holds: a `TimerFuture`, or a task
-    // whose own sleep timer it is (see `Task.ownFuture`). Bytes in what was padding.
-    /// In the timer heap, not yet due (CPython's `TimerHandle._scheduled`): only then does
-    /// cancelling count towards the loop's "too many cancelled timers" clean-up.
-    final var timerScheduled = false
-    /// `TimerHandle.cancel()` was called: the loop drops the timer instead of running it.
-    public final internal(set) var timerCancelled = false
-    /// In the heap or due in the ready queue: the loop still holds it.
-    final var timerHeld = false
-    /// The timer is a task's own sleep (the future is that task), not a `TimerFuture`.
-    final var timerIsOwnSleep = false
-    /// Bit 0: the first callback slot's reference is not counted; bit 1: the second's;
-    /// bit 2: `livesWithLoop`. One byte: a ninth byte here made every future 8 bytes bigger.
-    private var referenceBits: UInt8 = 0
-    /// Whether this future lives as long as its loop (a task: the session keeps every
-    /// task until the loop is gone), so the ready queue need not count it.
-    final var livesWithLoop: Bool {
-        get { referenceBits & 4 != 0 }
-        set { if newValue { referenceBits |= 4 } else { referenceBits &= ~4 } }
-    }
-    /// What the future finished with when it failed. Kept with the rare fields: most
-    /// futures succeed, and eight bytes less per task moved a million tasks' records
-    /// into a smaller allocation size.
-    public private(set) var exception: PyException? {
-        get { rare?.exception }
-        set { if newValue != nil || rare != nil { rareFields.exception = newValue } }
-    }
-    /// The loop, lent: it outlives every future it runs. Hot paths borrow it through
-    /// `withLoop`: an `unowned(unsafe)` reference (or `takeUnretainedValue()`) is copied
-    /// strong, an atomic retain and release, around each use, eight times a task.
-    private let loopRef: Unmanaged<EventLoop>
-    package final var loop: EventLoop { loopRef.takeUnretainedValue() }
-    @inline(__always)
-    package final func withLoop<R>(_ body: (EventLoop) -> R) -> R { loopRef._withUnsafeGuaranteedRef(body) }
+/// What a future is, beyond a plain future: the subclass whose methods override
+/// `Future`'s (`Task.cancel`, `_GatheringFuture.cancel`), with its place in the loop's
+/// table of that kind.
+enum FutureKind {
+    case plain
+    /// A future that a timer resolves (see `EventLoop.futureResolved(after:)`).
+    case timer
+    case task(Int32)
+    case gathering(Int32)
+}
 
-    /// `_cancel_message`: the message given to `cancel()`.
-    var cancelMessage: String? {
-        get { rare?.cancelMessage }
-        set { if newValue != nil || rare != nil { rareFields.cancelMessage = newValue } }
-    }
-    /// `_cancelled_exc`: the CancelledError a task's coroutine actually raised; handed out
-    /// once by `makeCancelledError`, then fresh ones are made (CPython 3.11 behaviour).
-    var cancelledException: PyException? {
-        get { rare?.cancelledException }
-        set { if newValue != nil || rare != nil { rareFields.cancelledException = newValue } }
-    }
-    // Most futures get one or two done-callbacks (a task: the session's and gather's), so
-    // two live inline; a third and more go to the side storage. A slot's reference is
-    // counted unless the callback was added `counted: false` (see `referenceBits`).
-    private var firstCallback: Unmanaged<DoneCallback>?
-    private var secondCallback: Unmanaged<DoneCallback>?
+/// One future's state in the loop's table.
+struct FutureSlot {
+    enum Phase: UInt8 { case pending, cancelled, finished }
 
-    /// What few futures ever need (cancellation details, a third callback), kept apart so
-    /// that a million futures do not each carry it.
-    private final class RareFields {
-        var exception: PyException?
-        var cancelMessage: String?
-        var cancelledException: PyException?
-        var moreCallbacks: [DoneCallback] = []
-    }
-    private var rare: RareFields?
-    private var rareFields: RareFields {
-        if let r = rare { return r }
-        let r = RareFields()
-        rare = r
-        return r
+    var value: PyValue = .none
+    /// What the future finished with when it failed.
+    var exception: PyException?
+    /// Most futures get one or two done-callbacks (a task: the session's and gather's, or a
+    /// waiter's); a third and more go to the loop's overflow lists (`more`).
+    var firstCallback: DoneCallback?
+    var secondCallback: DoneCallback?
+    /// Index into `EventLoop.moreCallbacks`, or -1.
+    var more: Int32 = -1
+    var phase = Phase.pending
+    var flags = Flags()
+    var kind: FutureKind
+
+    struct Flags: OptionSet {
+        let rawValue: UInt8
+        /// `__log_traceback`: an exception nobody retrieved is reported at reset/exit.
+        static let neverRetrieved = Flags(rawValue: 1)
+        /// In the timer heap, not yet due (CPython's `TimerHandle._scheduled`): only then
+        /// does cancelling count towards the loop's "too many cancelled timers" clean-up.
+        static let timerScheduled = Flags(rawValue: 2)
+        /// `TimerHandle.cancel()` was called: the loop drops the timer instead of running it.
+        static let timerCancelled = Flags(rawValue: 4)
+        /// In the heap or due in the ready queue: the loop still holds the timer.
+        static let timerHeld = Flags(rawValue: 8)
+        /// The timer is a task's own sleep (the future is that task's), not a timer future.
+        static let ownSleep = Flags(rawValue: 16)
     }
 
-    init(loop: EventLoop) {
-        loopRef = Unmanaged.passUnretained(loop)
-        super.init()
+    init(kind: FutureKind) { self.kind = kind }
+}
+
+/// What few futures ever need (`_cancel_message`, `_cancelled_exc`), kept in a side table
+/// so that a million futures do not each carry it.
+struct CancelDetails {
+    var message: String?
+    /// The CancelledError a task's coroutine actually raised; handed out once by
+    /// `makeCancelledError`, then fresh ones are made (CPython 3.11 behaviour).
+    var raised: PyException?
+}
+
+extension EventLoop {
+    /// `loop.create_future()`.
+    package func createFuture() -> Future { makeFuture(.plain) }
+
+    func makeFuture(_ kind: FutureKind) -> Future {
+        futures.append(FutureSlot(kind: kind))
+        return Future(futures.count - 1)
     }
 
-    deinit {
-        emptySlot(&firstCallback, bit: 1)
-        emptySlot(&secondCallback, bit: 2)
+    public func isDone(_ f: Future) -> Bool { futures[Int(f.index)].phase != .pending }
+    public func isCancelled(_ f: Future) -> Bool { futures[Int(f.index)].phase == .cancelled }
+    package func value(_ f: Future) -> PyValue { futures[Int(f.index)].value }
+    package func exception(_ f: Future) -> PyException? { futures[Int(f.index)].exception }
+    /// Finished with an exception that nobody has retrieved yet.
+    package func hasUnretrievedException(_ f: Future) -> Bool {
+        let s = futures[Int(f.index)]
+        return s.phase == .finished && s.flags.contains(.neverRetrieved)
     }
+    package func markRetrieved(_ f: Future) { futures[Int(f.index)].flags.remove(.neverRetrieved) }
 
-    /// Empties a callback slot (`bit` 1: the first, 2: the second), letting go of its
-    /// reference if it was counted.
-    private func emptySlot(_ slot: inout Unmanaged<DoneCallback>?, bit: UInt8) {
-        if referenceBits & bit == 0 { slot?.release() }
-        slot = nil
-        referenceBits &= ~bit
-    }
-
-    public var isDone: Bool { futureState != .pending }
-    public var isCancelled: Bool { futureState == .cancelled }
+    /// `_cancel_message`.
+    func cancelMessage(_ f: Future) -> String? { cancelDetails[f.index]?.message }
 
     /// `_make_cancelled_error()`
-    func makeCancelledError() -> PyException {
-        if let exc = cancelledException {
-            cancelledException = nil
+    func makeCancelledError(_ f: Future) -> PyException {
+        if let exc = cancelDetails[f.index]?.raised {
+            cancelDetails[f.index]?.raised = nil
             return exc
         }
-        return .cancelled(cancelMessage)
+        return .cancelled(cancelMessage(f))
     }
 
     /// `result()`: the value, or throws what the future holds.
-    package func result() -> Result<PyValue, PyException> {
-        if let e = resultError() { return .failure(e) }
-        return .success(value)
+    package func result(_ f: Future) -> Result<PyValue, PyException> {
+        if let e = resultError(f) { return .failure(e) }
+        return .success(value(f))
     }
 
-    /// What `result()` would throw, or nil when it would return (the value is not copied).
-    func resultError() -> PyException? {
-        switch futureState {
-        case .cancelled: return makeCancelledError()
+    /// What `result()` would throw, or nil when it would return.
+    func resultError(_ f: Future) -> PyException? {
+        switch futures[Int(f.index)].phase {
+        case .cancelled: return makeCancelledError(f)
         case .pending: return .invalidState("Result is not set.")
         case .finished:
-            exceptionNeverRetrieved = false
-            return exception
+            futures[Int(f.index)].flags.remove(.neverRetrieved)
+            return futures[Int(f.index)].exception
         }
     }
 
     /// `exception()`: marks the exception as retrieved. Only for done, uncancelled futures.
-    func retrieveException() -> PyException? {
-        exceptionNeverRetrieved = false
-        return exception
+    func retrieveException(_ f: Future) -> PyException? {
+        futures[Int(f.index)].flags.remove(.neverRetrieved)
+        return futures[Int(f.index)].exception
     }
 
+    /// `fut.cancel(msg)`, dispatched as Python dispatches the method: `Task.cancel`
+    /// forwards the cancellation to what the task awaits, `_GatheringFuture.cancel`
+    /// cancels the children, `Future.cancel` cancels the future itself.
+    package func cancel(_ f: Future, message: String?) throws(AwaitCycle) -> Bool {
+        switch futures[Int(f.index)].kind {
+        case .task(let t): return try requestCancel(Task(t), message: message)
+        case .gathering(let g): return try cancelChildren(ofGather: g, message: message)
+        case .plain, .timer: return cancelFuture(f, message: message)
+        }
+    }
+
+    /// `Future.cancel(msg)` itself (what `Task.cancel` calls as `super().cancel()`).
     @discardableResult
-    func cancel(message: String? = nil) -> Bool {
-        exceptionNeverRetrieved = false
-        guard futureState == .pending else { return false }
-        futureState = .cancelled
-        cancelMessage = message
-        scheduleCallbacks()
+    func cancelFuture(_ f: Future, message: String?) -> Bool {
+        let i = Int(f.index)
+        futures[i].flags.remove(.neverRetrieved)
+        guard futures[i].phase == .pending else { return false }
+        futures[i].phase = .cancelled
+        if message != nil || cancelDetails[f.index] != nil {
+            cancelDetails[f.index, default: CancelDetails()].message = message
+        }
+        scheduleCallbacks(f)
         return true
     }
 
-    package func setResult(_ v: PyValue) {
-        precondition(futureState == .pending, "set_result on a done future")
-        value = v
-        futureState = .finished
-        scheduleCallbacks()
+    package func setResult(_ f: Future, _ v: PyValue) {
+        let i = Int(f.index)
+        precondition(futures[i].phase == .pending, "set_result on a done future")
+        futures[i].value = v
+        futures[i].phase = .finished
+        scheduleCallbacks(f)
     }
 
-    func setException(_ e: PyException) {
-        precondition(futureState == .pending, "set_exception on a done future")
-        exception = e
-        futureState = .finished
-        scheduleCallbacks()
-        exceptionNeverRetrieved = true
+    func setException(_ f: Future, _ e: PyException) {
+        let i = Int(f.index)
+        precondition(futures[i].phase == .pending, "set_exception on a done future")
+        futures[i].exception = e
+        futures[i].phase = .finished
+        futures[i].flags.insert(.neverRetrieved)
+        scheduleCallbacks(f)
     }
 
-    /// `counted: false` is for a callback that lives as long as the loop (a task, the
-    /// session's end reporter): then neither the slot nor the ready queue counts it.
-    package func addDoneCallback(_ cb: DoneCallback, counted: Bool = true) {
-        if futureState != .pending {
-            loop.callSoon(.done(DoneCall(counted ? .passRetained(cb) : .passUnretained(cb), counted: counted, of: self)))
-        } else if rare?.moreCallbacks.isEmpty ?? true, secondCallback == nil {
-            let ref: Unmanaged<DoneCallback> = counted ? .passRetained(cb) : .passUnretained(cb)
-            if firstCallback == nil {
-                firstCallback = ref
-                if !counted { referenceBits |= 1 }
-            } else {
-                secondCallback = ref
-                if !counted { referenceBits |= 2 }
-            }
+    /// `fut.add_done_callback(cb)`: on a done future, the callback is scheduled at once.
+    package func addDoneCallback(_ f: Future, _ cb: DoneCallback) {
+        let i = Int(f.index)
+        if futures[i].phase != .pending {
+            callSoon(.done(cb, f))
+        } else if futures[i].more < 0 && futures[i].secondCallback == nil {
+            if futures[i].firstCallback == nil { futures[i].firstCallback = cb } else { futures[i].secondCallback = cb }
         } else {
-            rareFields.moreCallbacks.append(cb)
+            if futures[i].more < 0 {
+                futures[i].more = Int32(moreCallbacks.count)
+                moreCallbacks.append([])
+            }
+            moreCallbacks[Int(futures[i].more)].append(cb)
         }
     }
 
-    /// Removes every registration of `cb`; returns how many there were.
+    /// `fut.remove_done_callback(cb)`: removes every registration of `cb`; returns how
+    /// many there were.
     @discardableResult
-    func removeDoneCallback(_ cb: DoneCallback) -> Int {
+    func removeDoneCallback(_ f: Future, _ cb: DoneCallback) -> Int {
+        let i = Int(f.index)
         var removed = 0
-        let target = Unmanaged.passUnretained(cb).toOpaque()
-        if firstCallback?.toOpaque() == target { emptySlot(&firstCallback, bit: 1); removed += 1 }
-        if secondCallback?.toOpaque() == target { emptySlot(&secondCallback, bit: 2); removed += 1 }
-        guard let r = rare, !r.moreCallbacks.isEmpty else { return removed }
-        let before = r.moreCallbacks.count
-        r.moreCallbacks.removeAll { $0 === cb }
-        return removed + before - r.moreCallbacks.count
+        if futures[i].firstCallback == cb { futures[i].firstCallback = nil; removed += 1 }
+        if futures[i].secondCallback == cb { futures[i].secondCallback = nil; removed += 1 }
+        let m = Int(futures[i].more)
+        guard m >= 0 else { return removed }
+        let before = moreCallbacks[m].count
+        moreCallbacks[m].removeAll { $0 == cb }
+        return removed + before - moreCallbacks[m].count
     }
 
-    private func scheduleCallbacks() {
-        // In registration order: the slots fill first, and stay filled while more are added.
-        // Each slot's reference (counted or not) moves into the ready queue as it is.
-        let uncounted = referenceBits
-        referenceBits &= 4
-        if let first = firstCallback.take() {
-            withLoop { $0.callSoon(.done(DoneCall(first, counted: uncounted & 1 == 0, of: self))) }
+    /// In registration order: the inline slots fill first (and stay filled while more are
+    /// added), so their callbacks come before the overflow list's.
+    private func scheduleCallbacks(_ f: Future) {
+        let i = Int(f.index)
+        if let first = futures[i].firstCallback {
+            futures[i].firstCallback = nil
+            callSoon(.done(first, f))
         }
-        if let second = secondCallback.take() {
-            withLoop { $0.callSoon(.done(DoneCall(second, counted: uncounted & 2 == 0, of: self))) }
+        if let second = futures[i].secondCallback {
+            futures[i].secondCallback = nil
+            callSoon(.done(second, f))
         }
-        if let r = rare, !r.moreCallbacks.isEmpty {
-            let callbacks = r.moreCallbacks
-            r.moreCallbacks = []
-            for cb in callbacks { loop.callSoon(.done(DoneCall(.passRetained(cb), counted: true, of: self))) }
+        let m = Int(futures[i].more)
+        if m >= 0 && !moreCallbacks[m].isEmpty {
+            let callbacks = moreCallbacks[m]
+            moreCallbacks[m] = []
+            for cb in callbacks { callSoon(.done(cb, f)) }
         }
     }
 }
 
-/// `functools.partial(_release_waiter, waiter)`: resolve `waiter` when a future is done.
-package final class ReleaseWaiter: DoneCallback {
-    let waiter: Future
-    init(_ waiter: Future) { self.waiter = waiter }
-    package override func futureDone(_ future: Future) {
-        if !waiter.isDone { waiter.setResult(.none) }
+/// Something registered with `addDoneCallback`, as a value: which asyncio function it
+/// stands for, and the table index of what it belongs to. Equality is what
+/// `remove_done_callback` compares.
+public struct DoneCallback: Equatable, Sendable {
+    public enum Kind: UInt8, Sendable {
+        /// `Task.__wakeup` of the task `argument`: the future it awaited is done.
+        case wakeup
+        /// `_GatheringFuture`'s `_done_callback` of gather `argument`.
+        case gatherChild
+        /// `_wait`'s `_on_completion` of wait `argument`.
+        case waitCompletion
+        /// `_release_waiter` of the waiter future `argument` (`wait_for`).
+        case releaseWaiter
+        /// The executor future's `_call_check_cancel` of thread job `argument`.
+        case executorCancel
+        /// A callback of the loop's driver (the session), with the driver's own number.
+        case driver
     }
+    public let kind: Kind
+    public let argument: Int32
+
+    init(_ kind: Kind, _ argument: Int32) {
+        self.kind = kind
+        self.argument = argument
+    }
+
+    /// The task a `.wakeup` wakes.
+    public var wakesTask: Task? { kind == .wakeup ? Task(argument) : nil }
+    /// The thread job of an `.executorCancel`.
+    public var threadJob: ThreadJob? { kind == .executorCancel ? ThreadJob(index: argument) : nil }
+
+    /// The driver's callback numbered `tag` (see `TaskDriver.futureDone`).
+    package static func driver(_ tag: Int32) -> DoneCallback { DoneCallback(.driver, tag) }
 }

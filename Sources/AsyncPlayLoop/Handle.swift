@@ -1,111 +1,54 @@
 import AsyncPlayCore
-/// Everything the loop runs is a callback put on the ready queue, as CPython's `Handle`.
-/// An enum rather than closures: no allocation per call, and `trace` can say what ran.
-public enum Callback {
+/// Everything the loop runs is a handle on the ready queue, as CPython's `Handle`: which
+/// function to call, with what. An enum of values rather than closures: no allocation
+/// per call, no reference counted per task, and `trace` can say what ran.
+public enum Handle {
     /// `Task.__step`: drive a task's coroutine one step, optionally throwing into it.
-    case step(StepTarget, PyException?)
+    case step(Task, PyException?)
     /// A future's done-callback; futures never call them directly, always via `call_soon`.
-    case done(DoneCall)
-    /// `futures._set_result_unless_cancelled` / `tasks._release_waiter`: resolve with None.
+    case done(DoneCallback, Future)
+    /// `futures._set_result_unless_cancelled` of a timer future: resolve with None.
     case resolve(Future)
     /// A task's own sleep timer fell due: the `_set_result_unless_cancelled` of the sleep
-    /// future it does not have (see `Task.ownFuture`).
-    case sleepDue(StepTarget)
+    /// future it does not have (see `OwnFuture`).
+    case sleepDue(Task)
     /// `Task.__wakeup` from that sleep: step the task with what the sleep future's
     /// `result()` would give (nil, or the CancelledError of cancelling the sleep). Runs
     /// as `.step`; a trace names it as the future's callback it stands for.
-    case wake(StepTarget, PyException?)
+    case wake(Task, PyException?)
     /// `_chain_future`'s `_set_state`: a thread job ended; copy that into its asyncio future.
     case jobEnded(ThreadJob)
     /// `call_soon_threadsafe` from another thread (the shell delivering a typed line).
     case external(@Sendable () -> Void)
 }
 
-/// A done-callback and its future as the ready queue holds them. A reference is counted
-/// only where it must be: a task and the session's end reporter live as long as the loop
-/// (so a task woken by what it awaited, or reported as ended, costs no atomic operation),
-/// and so does a task as the future. Whatever is counted is released after the call, or
-/// by `releaseCounted` if the loop goes away first.
-public struct DoneCall {
-    let callback: Unmanaged<DoneCallback>
-    let future: Unmanaged<Future>
-    let callbackCounted: Bool
-    let futureCounted: Bool
-
-    /// Takes over one count of `callback` if `callbackCounted`; counts `future` unless it
-    /// lives as long as the loop.
-    init(_ callback: Unmanaged<DoneCallback>, counted callbackCounted: Bool, of future: Future) {
-        self.callback = callback
-        self.callbackCounted = callbackCounted
-        futureCounted = !future.livesWithLoop
-        self.future = futureCounted ? .passRetained(future) : .passUnretained(future)
-    }
-
-    package var target: DoneCallback { callback.takeUnretainedValue() }
-    package var doneFuture: Future { future.takeUnretainedValue() }
-
-    func invoke() {
-        callback._withUnsafeGuaranteedRef { cb in future._withUnsafeGuaranteedRef { cb.futureDone($0) } }
-        releaseCounted()
-    }
-
-    func releaseCounted() {
-        if callbackCounted { callback.release() }
-        if futureCounted { future.release() }
-    }
-}
-
-/// The task a `.step` callback drives, held without a reference count: a task that can
-/// be stepped is kept by the session for as long as its loop lives (the session's tasks
-/// and main are let go only after the loop and its ready queue are), and a step or two
-/// per task in every run were two atomic counts each.
-public struct StepTarget {
-    private let ref: Unmanaged<Task>
-    init(_ task: Task) { ref = .passUnretained(task) }
-    public var task: Task { ref.takeUnretainedValue() }
-    /// Calls `body` with the task, without a retain and release around the call.
-    func withTask<R>(_ body: (Task) -> R) -> R { ref._withUnsafeGuaranteedRef(body) }
-}
-
-/// Something registered with `Future.addDoneCallback`. Identity is what
-/// `remove_done_callback` compares.
-///
-/// A class, not a protocol: a reference to a class is one word where a protocol
-/// existential is two, and every future keeps two callbacks inline (a million tasks'
-/// records each 16 bytes smaller). Future is a subclass only because a Task and gather's
-/// future are both futures and callbacks; a plain future never registers itself.
-open class DoneCallback {
-    package init() {}
-    /// The future is done: called by the loop, one batch after it finished.
-    open func futureDone(_ future: Future) {
-        fatalError("DoneCallback.futureDone: a subclass says what to do")
-    }
-}
-
-/// A future that a timer resolves at its deadline: asyncio's
-/// `fut = loop.create_future(); h = loop.call_at(when, _set_result_unless_cancelled, fut)`
-/// in one object. The timeouts of wait and wait_for, main's `sleep` and a `run` body's
-/// sleeps are of this kind; a spawned task's sleep needs no object at all (`Task.ownFuture`).
-/// `cancelTimer()` is `h.cancel()`: it only marks the timer; the loop drops it when it
-/// reaches the head of the heap or the ready queue. The timer queue keeps the deadline.
-public final class TimerFuture: Future {
-    public func cancelTimer() { cancelHeldTimer() }
-}
-
-extension Future {
-    /// `TimerHandle.cancel()` for the timer this future is (a TimerFuture or a task's
-    /// own sleep): marks it, and counts it while it is still in the heap.
-    package final func cancelHeldTimer() {
-        guard !timerCancelled else { return }
-        timerCancelled = true
-        if timerScheduled { loop.timerCancelled() }
-    }
-}
-
-/// What sits on the ready queue: a plain callback, or a timer that fell due (and may
-/// still be cancelled before its turn comes, as in CPython).
+/// What sits on the ready queue: a handle, or a timer that fell due (and may still be
+/// cancelled before its turn comes, as in CPython).
 enum ReadyItem {
-    case call(Callback)
-    /// A TimerFuture, or a task whose own sleep is due; with its deadline (µs).
+    case call(Handle)
+    /// A timer future, or a task's own sleep (`ownSleep`); with its deadline (µs).
     case timer(Future, deadline: Int64)
+}
+
+/// What drives the loop's tasks: the owner of their coroutines (the session), passed to
+/// every call that may run one. The loop keeps no reference to it, so nothing needs a
+/// rule about who outlives whom.
+public protocol TaskDriver: AnyObject {
+    /// The coroutine numbered `coroutine`, of `task`: `send(None)` when `thrown` is nil,
+    /// else `throw(thrown)`. `awaited` is the future its last step suspended on (nil when
+    /// it did not, or the task was let go of it).
+    func resume(_ task: Task, coroutine: Int32, thrown: PyException?, awaited: Future?, on loop: EventLoop) -> Suspension
+    /// A done-callback the driver registered (`DoneCallback.driver(tag)`) runs.
+    func futureDone(_ future: Future, tag: Int32, on loop: EventLoop)
+    /// A worker of the pool took a job (`.running`) or finished one (`.finished`), at `t`.
+    func threadJob(_ job: ThreadJob, changedTo state: ThreadJob.State, at t: Instant, on loop: EventLoop)
+    /// Nothing is ready and no timer is due: returns true if it made work (the script's
+    /// next line "arrives" while main waits for input).
+    func loopIsIdle(_ loop: EventLoop) -> Bool
+    /// The loop would wait forever (nothing ready, no timers, no busy workers): returns
+    /// true if it made work (the session throws a deadlock into main).
+    func loopStalled(_ loop: EventLoop) -> Bool
+    /// Called before every handle the loop runs while `loop.tracing` is on (Trio's
+    /// instrumentation): `trace`.
+    func willRun(_ handle: Handle, at t: Instant, lateBy: TimeAmount?, on loop: EventLoop)
 }

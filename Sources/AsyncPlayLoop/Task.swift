@@ -1,132 +1,173 @@
 import AsyncPlayCore
-/// An asyncio Task: a future driven by a coroutine, one `step` at a time (`tasks.py`).
-/// What the coroutine is depends on the subclass: `CoroutineTask` drives any coroutine
-/// (main's); the session's task record is its own coroutine (one object per spawned
-/// task instead of two). Every member here is `final`.
-open class Task: Future {
-    public final let name: String
-    /// The future this task is blocked on (`_fut_waiter`).
-    public final internal(set) var waitingOn: Future?
+/// An asyncio Task, as a handle: its place in the loop's task table. A task is a future
+/// (`future`) driven by a coroutine, one `step` at a time (`tasks.py`). The coroutine is
+/// the driver's (see `TaskDriver`): the task holds the number the driver gave it.
+public struct Task: Hashable, Sendable {
+    let index: Int32
+    init(_ index: Int32) { self.index = index }
+    /// The task's place in the loop's table: tasks are numbered in creation order.
+    public var number: Int { Int(index) }
+}
+
+/// One task's state in the loop's table, beside its future's.
+struct TaskSlot {
+    let future: Future
+    let name: String
+    /// The driver's number for this task's coroutine.
+    let coroutine: Int32
+    /// The future this task is blocked on (`_fut_waiter`), or -1.
+    var waitingOn: Int32 = -1
     /// `cancelling()`: how many cancellations were requested.
-    public final internal(set) var cancelRequests: Int32 = 0
-    final var mustCancel = false
-    /// Whether the coroutine has run its first step (a task cancelled before that never starts).
-    public final private(set) var hasStarted = false
+    var cancelRequests: Int32 = 0
+    var flags = Flags()
 
-    /// A future awaited by this task alone and never shown to anyone, as the task's own
-    /// state instead of an object: the task stands in for it, and the future's one
-    /// done-callback (`__wakeup`) is a `.wake` of the task. Two such futures:
-    /// - `await asyncio.sleep(d)`: its timer is the task itself in the loop's queue, so
-    ///   a million sleeping tasks cost a million objects, not two million;
-    /// - main's wait for its next line: the session resolves it when the line arrives
-    ///   (a future per line, with its callback bookkeeping, was a tenth of a line's cost).
-    enum OwnFuture: UInt8 {
-        case none
-        /// The future is pending: the task is blocked on it (`_fut_waiter`).
-        case pending
-        /// The future is done (resolved or cancelled); the `.wake` is queued and the task
-        /// has not stepped yet.
-        case done
+    struct Flags: OptionSet {
+        let rawValue: UInt8
+        /// `_must_cancel`
+        static let mustCancel = Flags(rawValue: 1)
+        /// The coroutine has run its first step (a task cancelled before that never starts).
+        static let started = Flags(rawValue: 2)
+        /// The last cancellation walk through this task reached a level that accepted it,
+        /// so a CancelledError is on its way here (false after a walk that met a cycle).
+        static let cancelArranged = Flags(rawValue: 4)
+        /// The task's own future (see `OwnFuture`) is pending: the task is blocked on it.
+        static let ownPending = Flags(rawValue: 8)
+        /// The own future is done; its `.wake` is queued and the task has not stepped yet.
+        static let ownDone = Flags(rawValue: 16)
     }
-    final var ownFuture = OwnFuture.none
-    /// Whether the last cancellation walk through this task reached a level that accepted
-    /// it, so a CancelledError is on its way here (false after a walk that met a cycle).
-    final var cancelArranged = false
+}
 
-    /// Not started: `start()` schedules the first step (`loop.create_task(coro)`).
-    package init(loop: EventLoop, name: String) {
-        self.name = name
-        super.init(loop: loop)
-        livesWithLoop = true
-    }
+/// A future awaited by one task alone and never shown to anyone, kept as the task's own
+/// state instead of a table entry: the task stands in for it, and the future's one
+/// done-callback (`__wakeup`) is a `.wake` of the task. Two such futures:
+/// - `await asyncio.sleep(d)`: its timer is the task's own future in the timer heap;
+/// - main's wait for its next line: the session resolves it when the line arrives.
+public enum OwnFuture { case none, pending, done }
 
-    package final func start() {
-        scheduleStep(nil)
-    }
+/// Cancelling walked into an await cycle (A awaits B awaits A).
+public struct AwaitCycle: Error {}
 
-    /// `loop.call_soon(self.__step, exc)`.
-    private final func scheduleStep(_ thrown: PyException?) {
-        withLoop { $0.callSoon(.step(StepTarget(self), thrown)) }
+extension EventLoop {
+    /// `loop.create_task(coro)` without its first step: `start` schedules that.
+    package func createTask(name: String, coroutine: Int32) -> Task {
+        let task = Task(Int32(tasks.count))
+        let future = makeFuture(.task(task.index))
+        tasks.append(TaskSlot(future: future, name: name, coroutine: coroutine))
+        return task
     }
 
-    /// The coroutine's `send(None)` / `throw(e)`: the subclass's coroutine. `awaited` is
-    /// the future its last step suspended on (nil when it did not, or it was let go).
-    open func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
-        fatalError("Task.resumeCoroutine: a subclass provides the coroutine")
+    /// Schedules the task's first step.
+    package func start(_ task: Task) { callSoon(.step(task, nil)) }
+
+    public func future(of task: Task) -> Future { tasks[Int(task.index)].future }
+    public func name(of task: Task) -> String { tasks[Int(task.index)].name }
+    public func isDone(_ task: Task) -> Bool { isDone(tasks[Int(task.index)].future) }
+    /// The task a future is, if it is one.
+    public func task(of future: Future) -> Task? {
+        if case .task(let t) = futures[Int(future.index)].kind { return Task(t) }
+        return nil
+    }
+    /// What the task is blocked on (`_fut_waiter`).
+    public func waitingOn(_ task: Task) -> Future? {
+        let w = tasks[Int(task.index)].waitingOn
+        return w < 0 ? nil : Future(w)
+    }
+    public func cancelRequests(_ task: Task) -> Int { Int(tasks[Int(task.index)].cancelRequests) }
+    public func hasStarted(_ task: Task) -> Bool { tasks[Int(task.index)].flags.contains(.started) }
+    public func ownFuture(_ task: Task) -> OwnFuture {
+        let flags = tasks[Int(task.index)].flags
+        return flags.contains(.ownPending) ? .pending : flags.contains(.ownDone) ? .done : .none
     }
 
     /// `Task.__step`
-    final func step(_ thrownIn: PyException?) {
-        precondition(!isDone, "step() on a done task")
+    func step<D: TaskDriver>(_ task: Task, _ thrownIn: PyException?, _ driver: D) {
+        let i = Int(task.index)
+        let future = tasks[i].future
+        precondition(!isDone(future), "step() on a done task")
         var thrown = thrownIn
-        if mustCancel {
-            if thrown?.isCancellation != true { thrown = makeCancelledError() }
-            mustCancel = false
+        if tasks[i].flags.contains(.mustCancel) {
+            if thrown?.isCancellation != true { thrown = makeCancelledError(future) }
+            tasks[i].flags.remove(.mustCancel)
         }
-        let awaited = waitingOn.take()
-        ownFuture = .none
-        hasStarted = true
-        withLoop { $0.currentTask = self }
-        let suspension = resumeCoroutine(thrown, awaited: awaited)
-        withLoop { $0.currentTask = nil }
+        let w = tasks[i].waitingOn
+        tasks[i].waitingOn = -1
+        tasks[i].flags.subtract([.ownPending, .ownDone])
+        tasks[i].flags.insert(.started)
+        currentTask = task
+        let suspension = driver.resume(task, coroutine: tasks[i].coroutine, thrown: thrown,
+                                       awaited: w < 0 ? nil : Future(w), on: self)
+        currentTask = nil
         switch consume suspension {
         case .returned(let v):
-            if mustCancel {
+            if tasks[i].flags.contains(.mustCancel) {
                 // Cancelled right before the coroutine returned.
-                mustCancel = false
-                _ = super.cancel(message: cancelMessage)
+                tasks[i].flags.remove(.mustCancel)
+                cancelFuture(future, message: cancelMessage(future))
             } else {
-                setResult(v)
+                setResult(future, v)
             }
         case .raised(let e):
             if e.isCancellation {
-                cancelledException = e
-                _ = super.cancel()
+                cancelDetails[future.index, default: CancelDetails()].raised = e
+                cancelFuture(future, message: nil)
             } else {
-                setException(e)
+                setException(future, e)
             }
         case .awaiting(let f):
-            if f === self {
-                scheduleStep(.runtime("Task cannot await on itself: <Task pending name='\(name)'>"))
+            if f == future {
+                callSoon(.step(task, .runtime("Task cannot await on itself: <Task pending name='\(tasks[i].name)'>")))
             } else {
-                // Not counted: the task lives as long as the loop.
-                f.addDoneCallback(self, counted: false)
-                waitingOn = f
-                if mustCancel, (try? cancelFuture(f, message: cancelMessage)) == true { mustCancel = false }
+                addDoneCallback(f, DoneCallback(.wakeup, task.index))
+                tasks[i].waitingOn = f.index
+                if tasks[i].flags.contains(.mustCancel),
+                   (try? cancel(f, message: cancelMessage(future))) == true {
+                    tasks[i].flags.remove(.mustCancel)
+                }
             }
         case .yielded:
-            scheduleStep(nil)
+            callSoon(.step(task, nil))
         case .awaitingOwnFuture:
-            ownFuture = .pending
-            if mustCancel { cancelOwnFuture(message: cancelMessage); mustCancel = false }
+            tasks[i].flags.insert(.ownPending)
+            if tasks[i].flags.contains(.mustCancel) {
+                cancelOwnFuture(task, message: cancelMessage(future))
+                tasks[i].flags.remove(.mustCancel)
+            }
         }
     }
 
-    /// Whether this task can sleep on its own timer now: not while the loop still holds
-    /// the timer of an earlier sleep (cancelled, but not yet dropped).
-    package final var ownSleepAvailable: Bool { !timerHeld }
+    /// Whether the task can sleep on its own timer now: not while the loop still holds the
+    /// timer of an earlier sleep (cancelled, but not yet dropped).
+    package func ownSleepAvailable(_ task: Task) -> Bool {
+        !futures[Int(future(of: task).index)].flags.contains(.timerHeld)
+    }
+
+    /// Puts `task`'s own sleep timer in the heap (see `OwnFuture`).
+    package func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
+        let f = future(of: task)
+        futures[Int(f.index)].flags.insert(.ownSleep)
+        hold(timer: f, until: deadline)
+    }
 
     /// The own future's `set_result(None)` (for a sleep, `_set_result_unless_cancelled`,
     /// run when its timer is due): the task wakes at the loop's next iteration.
-    package final func resolveOwnFuture() {
-        guard ownFuture == .pending else { return }
-        ownFuture = .done
-        withLoop { $0.callSoon(.wake(StepTarget(self), nil)) }
+    package func resolveOwnFuture(_ task: Task) {
+        let i = Int(task.index)
+        guard tasks[i].flags.contains(.ownPending) else { return }
+        tasks[i].flags.remove(.ownPending)
+        tasks[i].flags.insert(.ownDone)
+        callSoon(.wake(task, nil))
     }
 
     /// `own_future.cancel(msg)`: done at once, and the task wakes to its CancelledError.
-    private final func cancelOwnFuture(message: String?) {
-        ownFuture = .done
-        withLoop { $0.callSoon(.wake(StepTarget(self), .cancelled(message))) }
+    private func cancelOwnFuture(_ task: Task, message: String?) {
+        let i = Int(task.index)
+        tasks[i].flags.remove(.ownPending)
+        tasks[i].flags.insert(.ownDone)
+        callSoon(.wake(task, .cancelled(message)))
     }
 
     /// The sleep's `finally: h.cancel()`, when the task resumes.
-    package final func cancelOwnSleepTimer() { cancelHeldTimer() }
-
-    /// `Task.__wakeup`: the awaited future is done; resume with its outcome.
-    override public final func futureDone(_ future: Future) {
-        step(future.resultError())
-    }
+    package func cancelOwnSleepTimer(_ task: Task) { cancelTimer(future(of: task)) }
 
     /// `Task.cancel(msg)`: each task forwards the cancellation to what it awaits, on every
     /// call, as 3.11 does; the deepest one that cannot forward it marks itself to be
@@ -135,93 +176,76 @@ open class Task: Future {
     /// an await cycle, where CPython hits RecursionError: `AwaitCycle` is thrown, and every
     /// task the walk passed keeps its raised `cancelling()` count with nothing arranged to
     /// deliver it (as after CPython's RecursionError).
-    package final func requestCancel(message: String?) throws(AwaitCycle) -> Bool {
-        var chain: [Task] = []
-        var visited = Set<ObjectIdentifier>()
+    package func requestCancel(_ start: Task, message: String?) throws(AwaitCycle) -> Bool {
+        var chain: [Int32] = []
+        var visited = Set<Int32>()
         var forwarded = false          // whether the level below accepted the cancellation
-        var task = self
+        var t = start.index
         do throws(AwaitCycle) {
             while true {
-                task.exceptionNeverRetrieved = false
-                if task.isDone { forwarded = false; break }
-                if !visited.insert(ObjectIdentifier(task)).inserted { throw AwaitCycle() }
-                task.cancelRequests += 1
-                chain.append(task)
+                let i = Int(t)
+                let future = tasks[i].future
+                markRetrieved(future)
+                if isDone(future) { forwarded = false; break }
+                if !visited.insert(t).inserted { throw AwaitCycle() }
+                tasks[i].cancelRequests += 1
+                chain.append(t)
                 // A task below the first whose earlier cancellation already reached a level
                 // that accepted it: CPython would walk on, but in a chain that is not a
                 // cycle that walk only repeats what is arranged (the tasks below stay hooked
                 // until the bottom one is cancelled), and asyncio.run's shutdown of a long
                 // chain would be quadratic. A task whose earlier walk ended in a cycle has
                 // nothing arranged: the walk goes on and meets the cycle again.
-                if chain.count > 1 && task.cancelArranged { forwarded = true; break }
-                if task.ownFuture == .pending {
-                    task.cancelOwnFuture(message: message)
+                if chain.count > 1 && tasks[i].flags.contains(.cancelArranged) { forwarded = true; break }
+                if tasks[i].flags.contains(.ownPending) {
+                    cancelOwnFuture(Task(t), message: message)
                     forwarded = true
                     break
                 }
-                guard let waiter = task.waitingOn else { forwarded = false; break }
-                if let next = waiter as? Task { task = next; continue }
-                if let gathering = waiter as? GatheringFuture {
-                    forwarded = try gathering.cancelChildren(message: message)
-                } else {
-                    forwarded = waiter.cancel(message: message)
+                let waiter = tasks[i].waitingOn
+                guard waiter >= 0 else { forwarded = false; break }
+                switch futures[Int(waiter)].kind {
+                case .task(let next):
+                    t = next
+                    continue
+                case .gathering(let g):
+                    forwarded = try cancelChildren(ofGather: g, message: message)
+                case .plain, .timer:
+                    forwarded = cancelFuture(Future(waiter), message: message)
                 }
                 break
             }
         } catch {
-            for t in chain { t.cancelArranged = false }
+            for t in chain { tasks[Int(t)].flags.remove(.cancelArranged) }
             throw error
         }
         // Unwind: the first level (from the bottom) whose forward failed marks itself;
         // every level above it sees True from below.
         for t in chain.reversed() where !forwarded {
-            t.mustCancel = true
-            t.cancelMessage = message
+            tasks[Int(t)].flags.insert(.mustCancel)
+            let future = tasks[Int(t)].future
+            if message != nil || cancelDetails[future.index] != nil {
+                cancelDetails[future.index, default: CancelDetails()].message = message
+            }
             forwarded = true
         }
-        for t in chain { t.cancelArranged = true }
+        for t in chain { tasks[Int(t)].flags.insert(.cancelArranged) }
         return forwarded
     }
 
     /// Unhooks the task from what it awaits and throws `exception` into it at its next
     /// step: how the session delivers a deadlock, and cancels an await cycle (oracle
     /// decision 7) where CPython would recurse forever.
-    package final func throwIn(_ exception: PyException) {
-        if let waiter = waitingOn {
-            waiter.removeDoneCallback(self)
-            waitingOn = nil
+    package func throwIn(_ task: Task, _ exception: PyException) {
+        let i = Int(task.index)
+        let waiter = tasks[i].waitingOn
+        if waiter >= 0 {
+            removeDoneCallback(Future(waiter), DoneCallback(.wakeup, task.index))
+            tasks[i].waitingOn = -1
         }
-        if ownFuture == .pending { ownFuture = .none }     // its timer will find no one waiting
-        mustCancel = false
-        scheduleStep(exception)
-    }
-}
-
-/// Cancelling walked into an await cycle (A awaits B awaits A).
-public struct AwaitCycle: Error {}
-
-/// `fut.cancel(msg)` with Python's dynamic dispatch: a task forwards the cancellation to
-/// what it awaits, a gather future cancels its children, a plain future just cancels.
-func cancelFuture(_ f: Future, message: String?) throws(AwaitCycle) -> Bool {
-    if let task = f as? Task { return try task.requestCancel(message: message) }
-    if let gathering = f as? GatheringFuture { return try gathering.cancelChildren(message: message) }
-    return f.cancel(message: message)
-}
-
-/// A task over a coroutine object (main's), started at once.
-package final class CoroutineTask<C: Coroutine>: Task {
-    /// Lent, not owned: the creator keeps the coroutine alive as long as the task (the
-    /// session holds main's), and stepping it costs no reference counting (an
-    /// `unowned(unsafe)` reference was copied strong around each step).
-    private let coroutine: Unmanaged<C>
-
-    package init(loop: EventLoop, name: String, coroutine: C) {
-        self.coroutine = Unmanaged.passUnretained(coroutine)
-        super.init(loop: loop, name: name)
-        start()
-    }
-
-    package override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
-        coroutine._withUnsafeGuaranteedRef { $0.resume(thrown) }
+        // Its own future's timer, if any, will find no one waiting.
+        tasks[i].flags.remove(.ownPending)
+        tasks[i].flags.remove(.mustCancel)
+        callSoon(.step(task, exception))
     }
 }

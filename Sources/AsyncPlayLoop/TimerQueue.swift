@@ -5,16 +5,14 @@ import HeapModule
 /// TimerHandles is (`heapq` over `TimerHandle.__lt__`, `when` first). CPython breaks ties
 /// by whatever order the heap happens to leave; the SPEC pins ties to scheduling order,
 /// which is what a real clock gives (no two deadlines are ever exactly equal), so every
-/// entry carries the order it was pushed in.
-///
-/// A timer is held unmanaged (retained once on push, released on pop), as the ready queue
-/// holds callbacks.
-final class TimerQueue {
+/// entry carries the order it was pushed in. A timer is a future's handle: the heap holds
+/// plain values.
+struct TimerQueue {
     private struct Entry: Comparable {
         let deadline: Int64
         /// Push order: sequence numbers only grow, so equal deadlines pop first-in first-out.
         let sequence: UInt64
-        let timer: Unmanaged<Future>
+        let timer: Future
 
         static func < (a: Entry, b: Entry) -> Bool {
             a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence
@@ -32,44 +30,24 @@ final class TimerQueue {
 
     /// The head's deadline (µs).
     var firstDeadline: Int64? { heap.min?.deadline }
-    /// Whether the head timer is cancelled (read without retaining it).
-    var firstIsCancelled: Bool {
-        heap.min?.timer._withUnsafeGuaranteedRef { $0.timerCancelled } ?? false
-    }
+    var first: Future? { heap.min?.timer }
 
-    init() {}
-
-    deinit { removeAll() }
-
-    /// Queues `t` (a TimerFuture, or a task's own sleep) to fire at `deadline` (µs).
-    func push(_ t: Future, deadline: Int64) {
-        heap.insert(Entry(deadline: deadline, sequence: pushes, timer: .passRetained(t)))
+    /// Queues `t` to fire at `deadline` (µs).
+    mutating func push(_ t: Future, deadline: Int64) {
+        heap.insert(Entry(deadline: deadline, sequence: pushes, timer: t))
         pushes &+= 1
     }
 
-    func pop() -> Future? {
-        heap.popMin()?.timer.takeRetainedValue()
-    }
+    mutating func pop() -> Future? { heap.popMin()?.timer }
 
-    /// Empties the queue, handing each timer to `body` (the loop is going away).
-    func removeAll(_ body: (Future) -> Void = { _ in }) {
-        let entries = heap.unordered
-        heap = Heap()
-        for e in entries { body(e.timer.takeRetainedValue()) }
-    }
-
-    /// Drops every cancelled timer at once (`BaseEventLoop._run_once`'s clean-up when more
-    /// than half the heap is cancelled), handing each to `removed`; the others keep their
-    /// places, ties included (their sequence numbers are kept).
-    func removeCancelled(_ removed: (Future) -> Void) {
+    /// Drops every timer for which `isCancelled` holds at once (`BaseEventLoop._run_once`'s
+    /// clean-up when more than half the heap is cancelled), handing each to `removed`; the
+    /// others keep their places, ties included (their sequence numbers are kept).
+    mutating func removeCancelled(_ isCancelled: (Future) -> Bool, _ removed: (Future) -> Void) {
         var survivors: [Entry] = []
         survivors.reserveCapacity(heap.count)
         for e in heap.unordered {
-            if e.timer._withUnsafeGuaranteedRef({ $0.timerCancelled }) {
-                removed(e.timer.takeRetainedValue())
-            } else {
-                survivors.append(e)
-            }
+            if isCancelled(e.timer) { removed(e.timer) } else { survivors.append(e) }
         }
         heap = Heap(survivors)
     }

@@ -34,27 +34,26 @@ public final class Session: @unchecked Sendable {
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order: a task's place here is its sequence.
-    public private(set) var tasks: [TaskRecord] = []
-    /// Where each task's name is in `tasks` (one owner of the records: the array).
-    private var byName: [String: Int]
+    var tasks: [TaskRecord] = []
+    /// Where each task's name is in `tasks`.
+    var byName: [String: Int]
     private var unnamedCounter = 0
     private var runBodies = 0
     private var liveTasks = 0
     /// Tasks of this loop that ended with an exception (CancelledError aside).
     private var failedTasks = 0
-    private var main: Task!
+    private var main: Task?
     private var mainCoroutine: MainCoroutine!
-    /// Tasks main is blocked on, for the deadlock explanation.
-    private var mainWaitsFor: [TaskRecord] = []
-    private var runRecord: TaskRecord?
+    /// Tasks main is blocked on (places in `tasks`), for the deadlock explanation.
+    private var mainWaitsFor: [Int] = []
+    /// The `run` body main is running inline, and what its last step awaited.
+    var runRecord: TaskRecord?
+    private var runAwaited: Future?
     /// Main awaits its next line (on its own future: see `Task.ownFuture`).
     private var awaitingInput = false
     private var settleWaiter: Future?
-    /// The line `deliver` handed over, until main takes it: kept in a slot of its own, as
-    /// assigning an `Optional<ScriptLine>` property went through the type's value
-    /// witnesses (~125 instructions a line).
-    private let deliveredLine = UnsafeMutablePointer<ScriptLine>.allocate(capacity: 1)
-    private var hasDeliveredLine = false
+    /// The line `deliver` handed over, until main takes it.
+    private var deliveredLine: ScriptLine?
     private var mainIsIdle = true
     private var traceOn = false
     public internal(set) var refusedCommands = 0
@@ -69,11 +68,6 @@ public final class Session: @unchecked Sendable {
         case external(waitForLine: (() -> Void)?)
     }
 
-    deinit {
-        if hasDeliveredLine { deliveredLine.deinitialize(count: 1) }
-        deliveredLine.deallocate()
-    }
-
     public init(options: Options = Options(), lines: LineFeed, sink: RecordSink) {
         self.options = options
         self.sink = sink
@@ -83,11 +77,9 @@ public final class Session: @unchecked Sendable {
         let expected = min(options.expectedTasks, options.limits.maxLiveTasks)
         byName = Dictionary(minimumCapacity: expected)
         tasks.reserveCapacity(expected)
-        loop = EventLoop(clock: options.clock(), workers: options.workers)
+        loop = EventLoop(clock: options.clock(), workers: options.workers, expectedTasks: expected)
         handle = SessionHandle(loop)
-        endReporter.session = Unmanaged.passUnretained(self)
         handle.session = self
-        watchThreadJobs()
     }
 
     // MARK: - Driving
@@ -114,22 +106,7 @@ public final class Session: @unchecked Sendable {
         runBodies = 0
         liveTasks = 0
         failedTasks = 0
-        if traceOn { loop.instrument = tracer }
-        watchThreadJobs()
-    }
-
-    /// Reports a worker taking a task's job and finishing it, as the task's events, at
-    /// the instants they happened (main's `run` body jobs are no task's: not reported).
-    private func watchThreadJobs() {
-        loop.onThreadJob = { [unowned self] job, state, t in
-            guard job.tag >= 0, job.tag < self.tasks.count else { return }
-            let task = self.tasks[job.tag]
-            switch state {
-            case .running: self.emit(task, .threadStarted, at: t)
-            case .finished: self.emit(task, .threadEnded, at: t)
-            case .queued, .cancelled: break
-            }
-        }
+        loop.tracing = traceOn
     }
 
     /// How late each timer ran, in µs, over every loop of the session (when measured).
@@ -138,33 +115,27 @@ public final class Session: @unchecked Sendable {
     private func runOneLoop(carry: (line: Int, commands: ArraySlice<Command>)?) -> MainCoroutine.Outcome {
         if options.measureTimerLateness { loop.timerLateness = [] }
         defer { timerLateness += loop.timerLateness ?? [] }
-        let coroutine = MainCoroutine(session: self, carry: carry)
+        let coroutine = MainCoroutine(carry: carry)
         mainCoroutine = coroutine
-        main = CoroutineTask(loop: loop, name: "main", coroutine: coroutine)
-        // Lent, not captured: the session outlives its loops, and capturing it (even
-        // unowned) cost an atomic retain and release each time the loop went idle, which
-        // is once per script line.
-        let me = Unmanaged.passUnretained(self)
-        loop.onIdle = { me._withUnsafeGuaranteedRef { $0.loopIsIdle() } }
-        loop.onStall = { me._withUnsafeGuaranteedRef { $0.loopStalled() } }
-        // Held in locals: reading the `main` and `loop` properties cost a retain and a
-        // release each, every iteration.
-        let loop = self.loop, main = self.main!
-        while !main.isDone {
-            loop.runOnce()
+        let main = loop.createTask(name: "main", coroutine: Session.mainCoroutineNumber)
+        self.main = main
+        loop.start(main)
+        let loop = self.loop
+        while !loop.isDone(main) {
+            loop.runOnce(self)
         }
         return coroutine.outcome
     }
 
     /// Ctrl-C: cancels what main awaits, with asyncio's rules.
     func interrupt() {
-        guard !mainIsIdle, let main, !main.isDone else { return }
+        guard !mainIsIdle, let main, !loop.isDone(main) else { return }
         // `main_task.cancel()`; where it would recurse around an await cycle, main
         // itself gets the CancelledError, as `cancel` does for a task (oracle decision 7).
         do {
-            _ = try main.requestCancel(message: nil)
+            _ = try loop.requestCancel(main, message: nil)
         } catch {
-            main.throwIn(.cancelled(nil))
+            loop.throwIn(main, .cancelled(nil))
         }
     }
 
@@ -174,19 +145,11 @@ public final class Session: @unchecked Sendable {
     func deliver(_ line: consuming ScriptLine?) {
         guard awaitingInput else { return }
         awaitingInput = false
-        if hasDeliveredLine { deliveredLine.deinitialize(count: 1); hasDeliveredLine = false }
-        if let line = consume line {
-            deliveredLine.initialize(to: line)
-            hasDeliveredLine = true
-        }
-        main.resolveOwnFuture()
+        deliveredLine = line
+        if let main { loop.resolveOwnFuture(main) }
     }
 
-    func takeDeliveredLine() -> ScriptLine? {
-        guard hasDeliveredLine else { return nil }
-        hasDeliveredLine = false
-        return deliveredLine.move()
-    }
+    func takeDeliveredLine() -> ScriptLine? { deliveredLine.take() }
 
     /// Main is about to await its next line.
     func willAwaitInput() {
@@ -205,10 +168,10 @@ public final class Session: @unchecked Sendable {
     }
 
     /// The loop has nothing ready and no timer due: settle waits end; the next line arrives.
-    private func loopIsIdle() -> Bool {
+    private func idle() -> Bool {
         if let w = settleWaiter {
             settleWaiter = nil
-            w.setResult(.none)
+            loop.setResult(w, .none)
             return true
         }
         guard awaitingInput else { return false }
@@ -227,39 +190,41 @@ public final class Session: @unchecked Sendable {
 
     /// Nothing can ever wake main: say who waits for whom and give main its prompt back
     /// (CPython would hang forever here).
-    private func loopStalled() -> Bool {
-        guard !awaitingInput, settleWaiter == nil, let main, !main.isDone, main.waitingOn != nil else { return false }
-        main.throwIn(PyException("DeadlockError", deadlockMessage()))
+    private func stalled() -> Bool {
+        guard !awaitingInput, settleWaiter == nil, let main, !loop.isDone(main), loop.waitingOn(main) != nil else { return false }
+        loop.throwIn(main, PyException("DeadlockError", deadlockMessage()))
         return true
     }
 
     private func deadlockMessage() -> String {
-        func waiting(_ r: TaskRecord) -> TaskRecord? {
-            guard !r.isDone, let target = r.waitsForTask else { return nil }
-            return target
+        /// The task the task at `i` waits for, while it is not done.
+        func waiting(_ i: Int) -> Int? {
+            guard !loop.isDone(tasks[i].task!), let target = tasks[i].waitsForTask else { return nil }
+            return Int(target)
         }
         var roots = mainWaitsFor
-        if let run = runRecord, let t = run.waitsForTask { roots.append(t) }
-        var seen = Set<ObjectIdentifier>()
+        if let run = runRecord, let t = run.waitsForTask { roots.append(Int(t)) }
+        var seen = Set<Int>()
         var stack = roots
-        while let r = stack.popLast() {
-            guard seen.insert(ObjectIdentifier(r)).inserted else { continue }
-            if let next = waiting(r) { stack.append(next) }
+        while let i = stack.popLast() {
+            guard seen.insert(i).inserted else { continue }
+            if let next = waiting(i) { stack.append(next) }
         }
-        var chosen = tasks.filter { seen.contains(ObjectIdentifier($0)) && waiting($0) != nil }
-        if chosen.isEmpty { chosen = tasks.filter { waiting($0) != nil } }
+        var chosen = tasks.indices.filter { seen.contains($0) && waiting($0) != nil }
+        if chosen.isEmpty { chosen = tasks.indices.filter { waiting($0) != nil } }
         if chosen.isEmpty { return "main waits forever" }
-        return chosen.map { "\($0.name) waits for \($0.waitsFor!)" }.joined(separator: ", ")
+        return chosen.map { "\(tasks[$0].name) waits for \(tasks[waiting($0)!].name)" }.joined(separator: ", ")
     }
 
     // MARK: - Emitting
 
     func emitRecord(_ r: Record) { sink.record(r) }
 
-    /// Reports one of `task`'s events, at `t` (by default, now).
-    func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind, at t: Instant? = nil) {
+    /// Reports one of a body's events, at `t` (by default, now).
+    func emit(_ ref: BodyRef, _ kind: TaskEvent.Kind, at t: Instant? = nil) {
         if !sinkUsesPhases && kind.isPhase { return }
-        sink.taskEvent(kind, of: task.id, named: task.name, at: t ?? loop.now)
+        let r = self[body: ref]
+        sink.taskEvent(kind, of: r.id, named: r.name, at: t ?? loop.now)
     }
 
     /// What main awaits in `command` (which just suspended it), as data for the records.
@@ -273,9 +238,9 @@ public final class Session: @unchecked Sendable {
         // `run` and the four above are the only commands that suspend main.
         default: kind = .run
         }
-        var ids = mainWaitsFor.map(\.id)
+        var ids = mainWaitsFor.map { tasks[$0].id }
         // A `run` body awaits inline: main awaits the task its body awaits now, if any.
-        if case .run = kind, let awaited = runRecord?.waitsForTask { ids = [awaited.id] }
+        if case .run = kind, let awaited = runRecord?.waitsForTask { ids = [tasks[Int(awaited)].id] }
         // In creation order (every task of the loop, or names typed in that order) they
         // are already unique; otherwise keep the first of each.
         if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
@@ -301,49 +266,53 @@ public final class Session: @unchecked Sendable {
 
     // MARK: - Tasks
 
-    func task(named name: String) -> TaskRecord? { byName[name].map { tasks[$0] } }
+    /// The loop's future of the task at `i`.
+    private func future(ofTaskAt i: Int) -> Future { loop.future(of: tasks[i].task!) }
 
     /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
     func cancelAllTasks() {
-        // No live task: nothing to walk (at a million tasks, a cache miss each).
+        // No live task: nothing to walk.
         guard liveTasks > 0 else { return }
-        for r in tasks where !r.isDone { _ = cancel(r, message: nil, line: nil) }
+        for i in tasks.indices where !loop.isDone(tasks[i].task!) { _ = cancel(i, message: nil, line: nil) }
     }
 
     func reportNeverRetrieved() {
         // Only a failed task can hold an exception nobody retrieved.
         guard failedTasks > 0 else { return }
-        for r in tasks where r.futureState == .finished && r.exceptionNeverRetrieved {
-            r.exceptionNeverRetrieved = false
-            emit(r, .exceptionNeverRetrieved(r.exception!))
+        for i in tasks.indices where loop.hasUnretrievedException(future(ofTaskAt: i)) {
+            let f = future(ofTaskAt: i)
+            loop.markRetrieved(f)
+            emit(.task(i), .exceptionNeverRetrieved(loop.exception(f)!))
         }
     }
 
     /// `task.cancel(msg)`; an await cycle, where CPython recurses until RecursionError, is
     /// cancelled by throwing CancelledError straight into the task (oracle decision 7).
-    func cancel(_ r: TaskRecord, message: String?, line: Int?) -> Bool {
+    func cancel(_ i: Int, message: String?, line: Int?) -> Bool {
+        let task = tasks[i].task!
         let accepted: Bool
         do {
-            accepted = try r.requestCancel(message: message)
+            accepted = try loop.requestCancel(task, message: message)
         } catch {
-            r.throwIn(.cancelled(message))
+            loop.throwIn(task, .cancelled(message))
             accepted = true
         }
-        if accepted { emit(r, .cancelRequested(line: line, message: message)) }
+        if accepted { emit(.task(i), .cancelRequested(line: line, message: message)) }
         return accepted
     }
 
-    func taskFinished(_ r: TaskRecord) {
-        r.finished = loop.now
-        r.phase = .running      // lets go of the task it waited for (tasks in a cycle would keep each other)
+    func taskFinished(_ i: Int) {
+        tasks[i].finished = loop.now
+        tasks[i].phase = .running      // it waits for nothing any more
         liveTasks -= 1
-        if r.isCancelled {
-            emit(r, .cancelled)
-        } else if let e = r.exception {
+        let f = future(ofTaskAt: i)
+        if loop.isCancelled(f) {
+            emit(.task(i), .cancelled)
+        } else if let e = loop.exception(f) {
             failedTasks += 1
-            emit(r, .failed(e))
+            emit(.task(i), .failed(e))
         } else {
-            emit(r, .done(r.value))
+            emit(.task(i), .done(loop.value(f)))
         }
     }
 
@@ -353,21 +322,22 @@ public final class Session: @unchecked Sendable {
         case finished
         case refused(Diagnostic)
         case raised(PyException)
-        case suspends(Coroutine, finish: (PyValue) -> CommandValue)
+        case suspends(MainAwaitable, finish: (PyValue) -> CommandValue)
         case reset
         case exit
     }
 
-    private func lookup(_ ref: NameRef, line: Int) -> Result<TaskRecord, Diagnostic> {
-        if let r = task(named: ref.name) { return .success(r) }
+    /// The place in `tasks` of the task `ref` names.
+    private func lookup(_ ref: NameRef, line: Int) -> Result<Int, Diagnostic> {
+        if let i = byName[ref.name] { return .success(i) }
         var message = "unknown task '\(ref.name)'"
         if let guess = Suggest.closest(to: ref.name, among: tasks.map(\.name)) { message += "; did you mean '\(guess)'?" }
         return .failure(Diagnostic(line: line, column: ref.column, message: message))
     }
 
-    private func lookupAll(_ refs: [NameRef], line: Int) -> Result<[TaskRecord], Diagnostic> {
-        if refs.isEmpty { return .success(tasks) }
-        var out: [TaskRecord] = []
+    private func lookupAll(_ refs: [NameRef], line: Int) -> Result<[Int], Diagnostic> {
+        if refs.isEmpty { return .success(Array(tasks.indices)) }
+        var out: [Int] = []
         for ref in refs {
             switch lookup(ref, line: line) {
             case .success(let r): out.append(r)
@@ -387,9 +357,10 @@ public final class Session: @unchecked Sendable {
             // A body main runs inline is no task: numbered -1, -2, … in the loop, so that
             // the records tell two of them apart (a `late` wake-up is reported for them).
             runBodies += 1
-            let record = TaskRecord(name: ref?.name ?? "run", sequence: -runBodies, line: line, body: body, session: self)
-            runRecord = record
-            return .suspends(RunCoroutine(record) { [unowned self] in self.runRecord = nil }, finish: { .value($0) })
+            runRecord = TaskRecord(task: nil, name: ref?.name ?? "run", id: TaskID(-runBodies), line: line,
+                                   created: loop.now, body: body)
+            runAwaited = nil
+            return .suspends(.runBody, finish: { .value($0) })
 
         case .cancel(let ref, let message):
             switch lookup(ref, line: line) {
@@ -404,8 +375,9 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let r):
                 mainWaitsFor = [r]
-                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: r, timeout: $0) } ?? AwaitCoroutine(r)
-                return .suspends(c, finish: { .value($0) })
+                let f = future(ofTaskAt: r)
+                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: f, timeout: $0) } ?? AwaitCoroutine(loop: loop, f)
+                return .suspends(.coroutine(c), finish: { .value($0) })
             }
 
         case .gather(let refs, let returnExceptions, let timeout):
@@ -413,10 +385,10 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = GatheringFuture(loop: loop, children: TaskRecord.asFutures(rs), returnExceptions: returnExceptions,
-                                        childrenAreUnique: refs.isEmpty)
-                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(g)
-                return .suspends(c, finish: { .value($0) })
+                let g = loop.gather(rs.map(future(ofTaskAt:)), returnExceptions: returnExceptions,
+                                    childrenAreUnique: refs.isEmpty)
+                let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(loop: loop, g)
+                return .suspends(.coroutine(c), finish: { .value($0) })
             }
 
         case .wait(let refs, let mode, let timeout):
@@ -424,28 +396,28 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let c = WaitCoroutine(loop: loop, futures: TaskRecord.asFutures(rs), mode: mode, timeout: timeout)
-                return .suspends(c, finish: { _ in
-                    var seen = Set<ObjectIdentifier>()
-                    let unique = rs.filter { seen.insert(ObjectIdentifier($0)).inserted }.sorted { $0.sequence < $1.sequence }
-                    return .waitSets(done: unique.filter { $0.isDone }.map(\.name),
-                                     pending: unique.filter { !$0.isDone }.map(\.name))
+                let c = WaitCoroutine(loop: loop, futures: rs.map(future(ofTaskAt:)), mode: mode, timeout: timeout)
+                return .suspends(.coroutine(c), finish: { [unowned self] _ in
+                    let unique = Set(rs).sorted()
+                    let done = unique.filter { self.loop.isDone(self.tasks[$0].task!) }
+                    let pending = unique.filter { !self.loop.isDone(self.tasks[$0].task!) }
+                    return .waitSets(done: done.map { self.tasks[$0].name }, pending: pending.map { self.tasks[$0].name })
                 })
             }
 
         case .sleep(let d):
-            return .suspends(SleepCoroutine(loop: loop, delay: d), finish: { _ in .nothing })
+            return .suspends(.coroutine(SleepCoroutine(loop: loop, delay: d)), finish: { _ in .nothing })
 
         case .block(let d):
             emitMain(.holding(d, command: .block))
-            loop.hold(d)
+            loop.hold(d, self)
             return .finished
 
         case .status(let refs):
             switch lookupAll(refs, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let rs):
-                emitResult(command, line: line, .status(rs.map(\.statusRow)))
+                emitResult(command, line: line, .status(rs.map(statusRow(ofTaskAt:))))
                 return .finished
             }
 
@@ -453,7 +425,7 @@ public final class Session: @unchecked Sendable {
             switch lookup(ref, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let r):
-                switch r.result() {
+                switch loop.result(future(ofTaskAt: r)) {
                 case .success(let v):
                     emitResult(command, line: line, .value(v))
                     return .finished
@@ -468,7 +440,7 @@ public final class Session: @unchecked Sendable {
 
         case .setWorkers(let n):
             workers = n
-            loop.setWorkers(n)
+            loop.setWorkers(n, self)
             return .finished
 
         case .timeline(let options):
@@ -481,7 +453,7 @@ public final class Session: @unchecked Sendable {
 
         case .trace(let on):
             traceOn = on
-            loop.instrument = on ? tracer : nil
+            loop.tracing = on
             emitResult(command, line: line, .view(.trace(on: on)))
             return .finished
 
@@ -493,7 +465,7 @@ public final class Session: @unchecked Sendable {
             switch lookup(ref, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let r):
-                emitResult(command, line: line, .view(.why(task: r.name)))
+                emitResult(command, line: line, .view(.why(task: tasks[r].name)))
                 return .finished
             }
 
@@ -525,107 +497,114 @@ public final class Session: @unchecked Sendable {
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
-        let record = TaskRecord(name: name, sequence: tasks.count, line: line, body: body, session: self)
-        byName[name] = tasks.count
-        tasks.append(record)
-        record.start()
-        record.addDoneCallback(endReporter, counted: false)     // it lives as long as the session
+        let index = tasks.count
+        let task = loop.createTask(name: name, coroutine: Int32(index))
+        tasks.append(TaskRecord(task: task, name: name, id: TaskID(index), line: line, created: loop.now, body: body))
+        byName[name] = index
+        loop.start(task)
+        // The session's report of the task's end: its first done-callback.
+        loop.addDoneCallback(loop.future(of: task), .driver(Int32(index)))
         liveTasks += 1
-        emit(record, .created(name: name, line: Int32(clamping: line)))
+        emit(.task(index), .created(name: name, line: Int32(clamping: line)))
         return .finished
     }
 
-    // MARK: - Trace
-
-    private lazy var tracer = Tracer(session: self)
-    /// A `let`, set up once `self` exists: a lazy var's getter cost a retain and a
-    /// release per spawn.
-    private let endReporter = TaskEndReporter()
-
-    fileprivate func emitTrace(_ e: TraceEvent) { sink.record(.trace(e)) }
-}
-
-/// The session's own done-callback on every task (the first one registered): reports
-/// done / failed / cancelled when the loop runs it, one batch after the task finished.
-/// One per session, shared by every task.
-final class TaskEndReporter: DoneCallback {
-    /// Lent: see TaskRecord's `owner`. Set by the session as its init ends.
-    fileprivate var session: Unmanaged<Session>!
-    override func futureDone(_ future: Future) {
-        session._withUnsafeGuaranteedRef { $0.taskFinished(unsafeDowncast(future, to: TaskRecord.self)) }
-    }
-}
-
-/// `run BODY`: awaits the body inline in main, then forgets it (for deadlock messages).
-/// It keeps what the body awaits, as a task's `waitingOn` does for a spawned body.
-private final class RunCoroutine: Coroutine {
-    let body: TaskRecord
-    let done: () -> Void
-    private var awaited: Future?
-    init(_ body: TaskRecord, done: @escaping () -> Void) {
-        self.body = body
-        self.done = done
-    }
-    func resume(_ thrown: PyException?) -> Suspension {
-        let s = body.resume(thrown, awaited: awaited.take())
-        if case .awaiting(let f) = s { awaited = f }
+    /// `run BODY`'s step: the body, awaited inline in main; forgotten once it ends (for
+    /// deadlock messages). What it awaits is kept here, as a task's `_fut_waiter` is.
+    func resumeRunBody(_ thrown: PyException?) -> Suspension {
+        let s = resumeBody(.run, thrown, awaited: runAwaited.take())
         switch s {
-        case .returned, .raised: done()
+        case .awaiting(let f): runAwaited = f
+        case .returned, .raised: runRecord = nil
         default: break
         }
         return s
     }
-}
 
-/// `trace on`: names each callback the loop runs.
-private final class Tracer: LoopInstrument {
-    unowned let session: Session
-    init(session: Session) { self.session = session }
+    // MARK: - Trace
 
-    func willRun(_ callback: Callback, at t: Instant, lateBy: TimeAmount?) {
+    fileprivate func emitTrace(_ e: TraceEvent) { sink.record(.trace(e)) }
+
+    /// `trace on`: names each handle the loop runs.
+    private func trace(_ handle: Handle, at t: Instant, lateBy: TimeAmount?) {
         let traced: TracedCallback
-        switch callback {
-        case .step(let target, let exc):
-            let task = target.task
-            if task.name == "main" { return }     // main's own steps are the prompt
+        switch handle {
+        case .step(let task, let exc):
+            let name = loop.name(of: task)
+            if name == "main" { return }     // main's own steps are the prompt
             if let exc {
-                traced = .step(task: task.name, .thrown(exc))
+                traced = .step(task: name, .thrown(exc))
             } else {
-                traced = .step(task: task.name, task.hasStarted ? .resumed : .first)
+                traced = .step(task: name, loop.hasStarted(task) ? .resumed : .first)
             }
-        case .done(let call):
-            let target = call.target, future = call.doneFuture
-            let owner = (future as? Task)?.name
+        case .done(let cb, let future):
+            let owner = loop.task(of: future).map(loop.name(of:))
             let role: TracedCallback.DoneCallbackRole
-            switch target {
-            case let t as Task: role = .wake(task: t.name)
-            case is GatheringFuture: role = .gatherChild
-            case is WaitCoroutine: role = .waitSees
-            case is ReleaseWaiter: role = .waitForSees
-            case let job as ThreadJob: role = .executorFuture(owner: job.owner)
-            case is TaskEndReporter: role = .taskEndReport
-            default: role = .other
+            switch cb.kind {
+            case .wakeup: role = .wake(task: loop.name(of: cb.wakesTask!))
+            case .gatherChild: role = .gatherChild
+            case .waitCompletion: role = .waitSees
+            case .releaseWaiter: role = .waitForSees
+            case .executorCancel: role = .executorFuture(owner: loop.owner(of: cb.threadJob!))
+            case .driver: role = .taskEndReport
             }
             traced = .doneCallback(future: owner, role)
-        case .wake(let target, _):
-            traced = .wake(task: target.task.name)
+        case .wake(let task, _):
+            traced = .wake(task: loop.name(of: task))
         case .resolve, .sleepDue:
             // Name the sleeper when a single task's sleep is due then (a cheap look, only
             // while tracing, and only in small sessions).
             let due = Instant(microseconds: t.microseconds - (lateBy?.microseconds ?? 0))
             var sleepers: [String] = []
-            if session.tasks.count <= 1000 {
-                for r in session.tasks where !r.isDone {
+            if tasks.count <= 1000 {
+                for r in tasks where !loop.isDone(r.task!) {
                     if case .sleeping(let until) = r.phase, until == due { sleepers.append(r.name) }
                 }
             }
             traced = .timerFired(for: sleepers.count == 1 ? sleepers[0] : nil)
         case .jobEnded(let job):
-            traced = .jobEnded(owner: job.owner)
+            traced = .jobEnded(owner: loop.owner(of: job))
         case .external:
             return
         }
-        session.emitTrace(TraceEvent(time: t, callback: traced, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
+        emitTrace(TraceEvent(time: t, callback: traced, lateBy: lateBy.flatMap { $0.microseconds > 0 ? $0 : nil }))
+    }
+
+    /// Main's coroutine number in the loop (spawned tasks' are their places in `tasks`).
+    static let mainCoroutineNumber: Int32 = -1
+}
+
+/// The session drives the loop's tasks: main's coroutine and every spawned body.
+extension Session: TaskDriver {
+    public func resume(_ task: Task, coroutine: Int32, thrown: PyException?, awaited: Future?,
+                       on loop: EventLoop) -> Suspension {
+        if coroutine == Session.mainCoroutineNumber { return mainCoroutine.resume(thrown, self) }
+        return resumeBody(.task(Int(coroutine)), thrown, awaited: awaited)
+    }
+
+    /// The report of a task's end (the only callback the session registers): done /
+    /// failed / cancelled, one batch after the task finished.
+    public func futureDone(_ future: Future, tag: Int32, on loop: EventLoop) {
+        taskFinished(Int(tag))
+    }
+
+    /// Reports a worker taking a task's job and finishing it, as the task's events, at
+    /// the instants they happened (main's `run` body jobs are no task's: not reported).
+    public func threadJob(_ job: ThreadJob, changedTo state: ThreadJob.State, at t: Instant, on loop: EventLoop) {
+        let i = loop.tag(of: job)
+        guard i >= 0, i < tasks.count else { return }
+        switch state {
+        case .running: emit(.task(i), .threadStarted, at: t)
+        case .finished: emit(.task(i), .threadEnded, at: t)
+        case .queued, .cancelled: break
+        }
+    }
+
+    public func loopIsIdle(_ loop: EventLoop) -> Bool { idle() }
+    public func loopStalled(_ loop: EventLoop) -> Bool { stalled() }
+
+    public func willRun(_ handle: Handle, at t: Instant, lateBy: TimeAmount?, on loop: EventLoop) {
+        trace(handle, at: t, lateBy: lateBy)
     }
 }
 

@@ -2,103 +2,61 @@ import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
 import AsyncPlayEvents
-/// A spawned task as the session knows it: the asyncio Task itself, its times, and what
-/// its coroutine is suspended on (for status and deadlocks). It is also the coroutine
-/// its body runs as (see BodyCoroutine.swift): one object per task, not three, because
-/// a million tasks each carry one. A `run` body is a record whose task never starts.
-public final class TaskRecord: Task {
-    public enum Phase {
+/// A spawned task as the session knows it, beside the loop's Task: its times, its body and
+/// where its coroutine is, and what it is suspended on (for status and deadlocks). A plain
+/// value in the session's table; a `run` body (awaited inline by main) has one of its own.
+struct TaskRecord {
+    enum Phase {
         case pending
         case running
         case sleeping(until: Instant)
-        case waiting(for: TaskRecord)
+        /// Awaiting the task whose place in the session's table this is.
+        case waiting(for: Int32)
         case inThread(ThreadJob)
     }
 
-    /// Creation order within the loop (sets and status list tasks in this order).
-    public var sequence: Int { Int(sequenceNumber) }
-    public let created: Instant
-    public var createdLine: Int { Int(line) }
-    public internal(set) var started: Instant? {
-        get { startedAt == TaskRecord.unset ? nil : Instant(microseconds: startedAt) }
-        set { startedAt = newValue?.microseconds ?? TaskRecord.unset }
-    }
-    public internal(set) var finished: Instant? {
-        get { finishedAt == TaskRecord.unset ? nil : Instant(microseconds: finishedAt) }
-        set { finishedAt = newValue?.microseconds ?? TaskRecord.unset }
-    }
-    // Stored as plain µs with a sentinel: an optional Instant takes 16 bytes, and at a
-    // million tasks these 16 bytes decide the allocation size.
-    private static let unset = Int64.min
-    private var startedAt = TaskRecord.unset
-    private var finishedAt = TaskRecord.unset
-    public internal(set) var phase = Phase.pending
-    // Small fields together after `phase` (they fill what would be padding: at a million
-    // tasks, a record's size decides its allocation size).
-    private let sequenceNumber: Int32
-    private let line: Int32
-    var stepIndex: Int32 = -1          // the body's step; -1: not started yet
-    /// The session that runs the body and reports this task's end (it outlives every
-    /// task it runs).
-    /// Lent, not counted: an `unowned(unsafe)` reference is copied strong (an atomic
-    /// retain and release) at every use, and a task reports three events.
-    private let owner: Unmanaged<Session>
-    /// Calls `body` with the session, without counting a reference to it.
-    func withSession<R>(_ body: (Session) -> R) -> R { owner._withUnsafeGuaranteedRef(body) }
-    /// Reports one of this task's events, at the loop's time.
-    func emit(_ kind: TaskEvent.Kind) { owner._withUnsafeGuaranteedRef { $0.emit(self, kind) } }
-    /// Reports one of this task's events at `t`, an instant the caller read and used.
-    func emit(_ kind: TaskEvent.Kind, at t: Instant) { owner._withUnsafeGuaranteedRef { $0.emit(self, kind, at: t) } }
-
-    /// The task's identity in the records: its creation order within the loop.
-    var id: TaskID { TaskID(sequence: sequenceNumber) }
-
-    // The body's coroutine: where it is, and what the current step is suspended on.
+    /// The loop's task (none for a `run` body, which main runs inline).
+    let task: Task?
+    let name: String
+    /// The task's identity in the records: its creation order within the loop; a `run`
+    /// body's is negative (-1, -2, … in the loop).
+    let id: TaskID
+    let line: Int32
+    let created: Instant
+    var started: Instant?
+    var finished: Instant?
+    var phase = Phase.pending
+    /// The body's step; -1: not started yet.
+    var stepIndex: Int32 = -1
     let body: Body
-    /// The task's coroutine is the record itself (BodyCoroutine.swift). What it awaited
-    /// is held by whoever drives it (the task's `waitingOn`, or main's RunCoroutine),
-    /// not by the record: eight bytes less in every task's record.
-    public override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
-        resume(thrown, awaited: awaited)
-    }
 
-    /// A spawned task (false: a `run` body, awaited inline by main).
-    var isTask: Bool { sequence >= 0 }
-
-    /// Not started yet: a spawned task's first step is scheduled by `start()`;
-    /// a `run` body (`sequence` -1) is never started as a task.
-    init(name: String, sequence: Int, line: Int, body: Body, session: Session) {
-        self.sequenceNumber = Int32(clamping: sequence)
-        self.created = session.loop.now
+    init(task: Task?, name: String, id: TaskID, line: Int, created: Instant, body: Body) {
+        self.task = task
+        self.name = name
+        self.id = id
         self.line = Int32(clamping: line)
+        self.created = created
         self.body = body
-        owner = Unmanaged.passUnretained(session)
-        super.init(loop: session.loop, name: name)
     }
 
-    /// The same array read as futures, sharing its buffer. `records as [Future]` copies it
-    /// element by element on Linux (a retain per task: at a million tasks, a cache miss
-    /// each); Darwin's standard library shares the buffer, as this does. Sound because the
-    /// result is only read: a buffer of TaskRecord references is a buffer of Futures.
-    static func asFutures(_ records: [TaskRecord]) -> [Future] {
-        unsafeBitCast(records, to: [Future].self)
-    }
+    /// A spawned task (false: a `run` body).
+    var isTask: Bool { task != nil }
 
-    var waitsFor: String? { waitsForTask?.name }
-
-    var waitsForTask: TaskRecord? {
+    var waitsForTask: Int32? {
         if case .waiting(let t) = phase { return t }
         return nil
     }
+}
 
-    public var state: TaskState {
-        switch futureState {
-        case .cancelled: return .cancelled
-        case .finished: return exception == nil ? .done : .failed
-        case .pending: break
-        }
-        if cancelRequests > 0 { return .cancelling }
-        switch phase {
+extension Session {
+    /// What `status` shows of the task at `index` now.
+    func state(ofTaskAt index: Int) -> AsyncPlayEvents.TaskState {
+        let r = tasks[index]
+        let future = loop.future(of: r.task!)
+        if loop.isCancelled(future) { return .cancelled }
+        if loop.isDone(future) { return loop.exception(future) == nil ? .done : .failed }
+        if loop.cancelRequests(r.task!) > 0 { return .cancelling }
+        switch r.phase {
         case .pending: return .pending
         case .running: return .running
         case .sleeping: return .sleeping
@@ -107,21 +65,23 @@ public final class TaskRecord: Task {
         }
     }
 
-    var statusRow: StatusRow {
-        let st = state
+    func statusRow(ofTaskAt index: Int) -> StatusRow {
+        let r = tasks[index]
+        let future = loop.future(of: r.task!)
+        let st = state(ofTaskAt: index)
         var until: Instant? = nil
         var waits: String? = nil
         var queued: Bool? = nil
-        switch (st, phase) {
+        switch (st, r.phase) {
         case (.sleeping, .sleeping(let u)): until = u
-        case (.waiting, .waiting(let t)): waits = t.name
-        case (.inThread, .inThread(let job)): queued = job.state == .queued
+        case (.waiting, .waiting(let t)): waits = tasks[Int(t)].name
+        case (.inThread, .inThread(let job)): queued = loop.state(of: job) == .queued
         default: break
         }
-        return StatusRow(name: name, state: st,
-                         result: st == .done ? value : nil,
-                         error: st == .failed ? exception : nil,
-                         created: created, started: started, finished: finished,
+        return StatusRow(name: r.name, state: st,
+                         result: st == .done ? loop.value(future) : nil,
+                         error: st == .failed ? loop.exception(future) : nil,
+                         created: r.created, started: r.started, finished: r.finished,
                          until: until, waitsFor: waits, queued: queued)
     }
 }

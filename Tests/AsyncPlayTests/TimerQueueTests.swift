@@ -12,11 +12,10 @@ import XCTest
 /// scheduling order) would: checked against a sorted reference over random pushes and
 /// pops interleaved, with repeated and distinct deadlines, and cancelled timers dropped.
 final class TimerQueueTests: XCTestCase {
-    private let loop = EventLoop(clock: VirtualClock(), workers: 1)
-
+    
     private struct Reference {
-        var items: [(deadline: Int64, order: Int, timer: TimerFuture)] = []
-        mutating func pop() -> TimerFuture? {
+        var items: [(deadline: Int64, order: Int, timer: Future)] = []
+        mutating func pop() -> Future? {
             guard let i = items.indices.min(by: { (items[$0].deadline, items[$0].order) < (items[$1].deadline, items[$1].order) })
             else { return nil }
             return items.remove(at: i).timer
@@ -26,7 +25,7 @@ final class TimerQueueTests: XCTestCase {
     func testPopsInDeadlineThenSchedulingOrder() {
         var rng = SplitMix(seed: 7)
         for round in 0..<8 {
-            let queue = TimerQueue()
+            var queue = TimerQueue()
             var reference = Reference()
             var order = 0
             // Few distinct deadlines in some rounds (big buckets), many in others.
@@ -34,18 +33,18 @@ final class TimerQueueTests: XCTestCase {
             for _ in 0..<2000 {
                 if rng.next() % 3 != 0 {
                     let deadline = Int64(rng.next() % UInt64(spread))
-                    let t = TimerFuture(loop: loop)
+                    let t = Future(order)
                     queue.push(t, deadline: deadline)
                     reference.items.append((deadline, order, t))
                     order += 1
                 } else {
                     XCTAssertEqual(queue.firstDeadline, reference.items.map(\.deadline).min())
                     let expected = reference.pop()
-                    XCTAssertTrue(queue.pop() === expected, "round \(round)")
+                    XCTAssertEqual(queue.pop(), expected, "round \(round)")
                 }
                 XCTAssertEqual(queue.count, reference.items.count)
             }
-            while let expected = reference.pop() { XCTAssertTrue(queue.pop() === expected) }
+            while let expected = reference.pop() { XCTAssertEqual(queue.pop(), expected) }
             XCTAssertNil(queue.pop())
             XCTAssertNil(queue.firstDeadline)
         }
@@ -53,29 +52,30 @@ final class TimerQueueTests: XCTestCase {
 
     func testRemoveCancelledKeepsTheOrderOfTheRest() {
         var rng = SplitMix(seed: 11)
-        let queue = TimerQueue()
+        var queue = TimerQueue()
         var reference = Reference()
         for order in 0..<3000 {
             let deadline = Int64(rng.next() % 40)
-            let t = TimerFuture(loop: loop)
+            let t = Future(order)
             queue.push(t, deadline: deadline)
             reference.items.append((deadline, order, t))
         }
-        for (_, _, t) in reference.items where rng.next() % 2 == 0 { t.cancelTimer() }
+        var cancelled = Set<Future>()
+        for (_, _, t) in reference.items where rng.next() % 2 == 0 { cancelled.insert(t) }
         var removed = 0
-        queue.removeCancelled { t in XCTAssertTrue(t.timerCancelled); removed += 1 }
-        reference.items.removeAll { $0.timer.timerCancelled }
+        queue.removeCancelled({ cancelled.contains($0) }) { t in XCTAssertTrue(cancelled.contains(t)); removed += 1 }
+        reference.items.removeAll { cancelled.contains($0.timer) }
         XCTAssertEqual(queue.count, reference.items.count)
         XCTAssertEqual(removed + queue.count, 3000)
-        XCTAssertFalse(queue.firstIsCancelled)
+        XCTAssertFalse(queue.first.map(cancelled.contains) ?? false)
         // Timers pushed after the clean-up go behind the survivors of the same deadline.
         for order in 3000..<3100 {
             let deadline = Int64(rng.next() % 40)
-            let t = TimerFuture(loop: loop)
+            let t = Future(order)
             queue.push(t, deadline: deadline)
             reference.items.append((deadline, order, t))
         }
-        while let expected = reference.pop() { XCTAssertTrue(queue.pop() === expected) }
+        while let expected = reference.pop() { XCTAssertEqual(queue.pop(), expected) }
         XCTAssertNil(queue.pop())
     }
 }

@@ -1,86 +1,83 @@
 import AsyncPlayCore
 /// `asyncio.gather(*tasks, return_exceptions=…)`: a future over its children
 /// (`_GatheringFuture`), finished by the children's done-callbacks.
-package final class GatheringFuture: Future {
+struct GatherState {
+    let future: Future
     let children: [Future]
     let returnExceptions: Bool
-    private var finishedChildren = 0
-    private let uniqueChildren: Int
+    let uniqueChildren: Int
+    var finishedChildren = 0
     /// `_cancel_requested`: cancelling gather propagates as CancelledError even with return_exceptions.
-    private var cancelRequested = false
+    var cancelRequested = false
+}
 
+extension EventLoop {
     /// `gather()` with no arguments is an already-finished future with `[]`.
     /// `childrenAreUnique` (gathering every task) skips looking for a child named twice.
-    package init(loop: EventLoop, children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) {
-        self.children = children
-        self.returnExceptions = returnExceptions
+    package func gather(_ children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) -> Future {
+        let g = Int32(gathers.count)
+        let future = makeFuture(.gathering(g))
         var unique = children
         if !childrenAreUnique {
-            var seen = Set<ObjectIdentifier>()
-            unique = children.filter { seen.insert(ObjectIdentifier($0)).inserted }
+            var seen = Set<Future>()
+            unique = children.filter { seen.insert($0).inserted }
         }
-        uniqueChildren = unique.count
-        super.init(loop: loop)
+        gathers.append(GatherState(future: future, children: children, returnExceptions: returnExceptions,
+                                   uniqueChildren: unique.count))
         if children.isEmpty {
-            setResult(.list([]))
-            return
+            setResult(future, .list([]))
+            return future
         }
-        // Each child lent in place: a `for c in unique` loop retained and released every
-        // task, a cache miss each at a million of them.
-        unique.withUnsafeBufferPointer { children in
-            for i in children.indices {
-                Unmanaged.passUnretained(children[i])._withUnsafeGuaranteedRef { $0.addDoneCallback(self) }
-            }
-        }
+        for child in unique { addDoneCallback(child, DoneCallback(.gatherChild, g)) }
+        return future
     }
 
     /// `_GatheringFuture.cancel`: cancel the children, not the gather itself.
-    func cancelChildren(message: String?) throws(AwaitCycle) -> Bool {
-        if isDone { return false }
+    func cancelChildren(ofGather g: Int32, message: String?) throws(AwaitCycle) -> Bool {
+        if isDone(gathers[Int(g)].future) { return false }
         var any = false
-        for child in children where try cancelFuture(child, message: message) { any = true }
-        if any { cancelRequested = true }
+        for child in gathers[Int(g)].children where try cancel(child, message: message) { any = true }
+        if any { gathers[Int(g)].cancelRequested = true }
         return any
     }
 
     /// `gather`'s `_done_callback`, once per child.
-    package override func futureDone(_ child: Future) {
-        finishedChildren += 1
-        if isDone {
-            if !child.isCancelled { _ = child.retrieveException() }   // mark retrieved
+    func gatherChildDone(_ g: Int32, _ child: Future) {
+        let i = Int(g)
+        gathers[i].finishedChildren += 1
+        let future = gathers[i].future
+        if isDone(future) {
+            if !isCancelled(child) { _ = retrieveException(child) }   // mark retrieved
             return
         }
-        if !returnExceptions {
-            if child.isCancelled {
-                setException(child.makeCancelledError())
+        if !gathers[i].returnExceptions {
+            if isCancelled(child) {
+                setException(future, makeCancelledError(child))
                 return
             }
-            if let e = child.retrieveException() {
-                setException(e)
+            if let e = retrieveException(child) {
+                setException(future, e)
                 return
             }
         }
-        guard finishedChildren == uniqueChildren else { return }
+        guard gathers[i].finishedChildren == gathers[i].uniqueChildren else { return }
+        let children = gathers[i].children
         var results: [PyValue] = []
         results.reserveCapacity(children.count)
-        children.withUnsafeBufferPointer { children in
-            for i in children.indices {
-                Unmanaged.passUnretained(children[i])._withUnsafeGuaranteedRef { c in
-                    if c.isCancelled {
-                        results.append(.exception(.cancelled(c.cancelMessage ?? "")))
-                    } else if let e = c.retrieveException() {
-                        results.append(.exception(e))
-                    } else {
-                        results.append(c.value)
-                    }
-                }
+        for c in children {
+            if isCancelled(c) {
+                results.append(.exception(.cancelled(cancelMessage(c) ?? "")))
+            } else if let e = retrieveException(c) {
+                results.append(.exception(e))
+            } else {
+                results.append(value(c))
             }
         }
-        if cancelRequested {
+        if gathers[i].cancelRequested {
             // CPython reuses the loop variable here: the *last* child makes the error.
-            setException(children.last!.makeCancelledError())
+            setException(future, makeCancelledError(children.last!))
         } else {
-            setResult(.list(results))
+            setResult(future, .list(results))
         }
     }
 }

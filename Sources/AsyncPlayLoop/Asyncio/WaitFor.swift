@@ -14,10 +14,8 @@ package final class WaitForCoroutine: Coroutine {
     private let future: Future
     private let timeout: TimeAmount
     private var phase = Phase.start
-    private var waiter: Future?
     /// The waiter, whose timer is the timeout.
-    private var timeoutHandle: TimerFuture?
-    private var release: ReleaseWaiter?
+    private var waiter: Future?
     private var cancelAndWait: CancelAndWait?
 
     package init(loop: EventLoop, future: Future, timeout: TimeAmount) {
@@ -31,26 +29,24 @@ package final class WaitForCoroutine: Coroutine {
         case .start:
             if let e = thrown { return finish(.raised(e)) }
             if timeout.microseconds <= 0 {
-                if future.isDone { return finish(AwaitFuture.outcome(future)) }
+                if loop.isDone(future) { return finish(loop.outcome(future)) }
                 return startCancelling(reraise: nil)
             }
             let w = loop.futureResolved(after: timeout)
             waiter = w
-            timeoutHandle = w
-            let cb = ReleaseWaiter(w)
-            release = cb
-            future.addDoneCallback(cb)
+            loop.addDoneCallback(future, DoneCallback(.releaseWaiter, w.index))
             phase = .waiting
             return .awaiting(w)
         case .waiting:
+            let release = DoneCallback(.releaseWaiter, waiter!.index)
             if let e = thrown {
                 guard e.isCancellation else { return finish(.raised(e)) }
-                if future.isDone { return finish(AwaitFuture.outcome(future)) }
-                future.removeDoneCallback(release!)
+                if loop.isDone(future) { return finish(loop.outcome(future)) }
+                loop.removeDoneCallback(future, release)
                 return startCancelling(reraise: e)
             }
-            if future.isDone { return finish(AwaitFuture.outcome(future)) }
-            future.removeDoneCallback(release!)
+            if loop.isDone(future) { return finish(loop.outcome(future)) }
+            loop.removeDoneCallback(future, release)
             return startCancelling(reraise: nil)
         case .cancelling(let reraise):
             let inner = cancelAndWait!.resume(thrown)
@@ -75,7 +71,7 @@ package final class WaitForCoroutine: Coroutine {
             return finish(.raised(e))
         case .returned:
             if let reraise { return finish(.raised(reraise)) }
-            let outcome = AwaitFuture.outcome(future)
+            let outcome = loop.outcome(future)
             if case .raised(let e) = outcome, e.isCancellation { return finish(.raised(.timeout())) }
             return finish(outcome)
         }
@@ -83,7 +79,7 @@ package final class WaitForCoroutine: Coroutine {
 
     /// `finally: timeout_handle.cancel()`
     private func finish(_ s: Suspension) -> Suspension {
-        timeoutHandle?.cancelTimer()
+        if let w = waiter { loop.cancelTimer(w) }
         phase = .finished
         return s
     }
@@ -94,7 +90,6 @@ final class CancelAndWait: Coroutine {
     private let loop: EventLoop
     private let future: Future
     private var waiter: Future?
-    private var release: ReleaseWaiter?
 
     init(loop: EventLoop, future: Future) {
         self.loop = loop
@@ -105,18 +100,17 @@ final class CancelAndWait: Coroutine {
         guard let waiter else {
             let w = loop.createFuture()
             waiter = w
-            let cb = ReleaseWaiter(w)
-            release = cb
-            future.addDoneCallback(cb)
+            let release = DoneCallback(.releaseWaiter, w.index)
+            loop.addDoneCallback(future, release)
             do {
-                _ = try cancelFuture(future, message: nil)
+                _ = try loop.cancel(future, message: nil)
             } catch {
-                future.removeDoneCallback(cb)
+                loop.removeDoneCallback(future, release)
                 return .raised(PyException("RecursionError", "maximum recursion depth exceeded"))
             }
             return .awaiting(w)
         }
-        future.removeDoneCallback(release!)
-        return AwaitFuture.resume(waiter, thrown: thrown)
+        loop.removeDoneCallback(future, DoneCallback(.releaseWaiter, waiter.index))
+        return loop.resumeAwait(waiter, thrown: thrown)
     }
 }
