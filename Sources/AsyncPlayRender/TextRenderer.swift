@@ -93,6 +93,21 @@ public final class TextRenderer: RecordSink {
     @inline(__always)
     private func stamp(_ t: Instant) { out.writeStamp(t.microseconds) }
 
+    /// The ANSI colours the transcript uses (`TextStyle`'s codes).
+    private enum Colour: UInt8 { case red = 1, green = 2, yellow = 3, magenta = 5 }
+
+    /// What `write` writes, in `colour` when colour is on: the same bytes as
+    /// `out.write(style.yellow(text))`, without building the text as a String first.
+    @inline(__always)
+    private func colored(_ colour: Colour, _ write: () -> Void) {
+        guard style.color else { return write() }
+        out.write(literal: "\u{1B}[3")
+        out.write(byte: 48 + colour.rawValue)
+        out.write(byte: UInt8(ascii: "m"))
+        write()
+        out.write(literal: "\u{1B}[0m")
+    }
+
     /// The event's parts, not the TaskEvent: given the struct (passed in memory), Swift
     /// copied its kind into a temporary and destroyed it after, ~70 instructions a line.
     private func eventLine(_ kind: TaskEvent.Kind, of name: String, at time: Instant) {
@@ -114,21 +129,39 @@ public final class TextRenderer: RecordSink {
             out.write(byte: 10)
         case .failed(let x):
             stamp(time)
-            out.write(name + " " + style.red("failed") + ": " + x.repr + "\n")
+            out.write("", name, " ")
+            colored(.red) { out.write(literal: "failed") }
+            out.write(": " + x.repr + "\n")
         case .cancelled:
             stamp(time)
-            out.write(name + " " + style.magenta("cancelled") + "\n")
+            out.write("", name, " ")
+            colored(.magenta) { out.write(literal: "cancelled") }
+            out.write(byte: 10)
         case .cancelRequested:
             break        // `cancel` prints True; the state shows as `cancelling`
         case .late(let by):
             stamp(time)
-            out.write(style.yellow("\(name) woke up \(formatSeconds(by.microseconds))s late (the loop was held)") + "\n")
+            colored(.yellow) {
+                out.write("", name, " woke up ")
+                out.writeSeconds(by.microseconds)
+                out.write(literal: "s late (the loop was held)")
+            }
+            out.write(byte: 10)
         case .holding(let d):
             stamp(time)
-            out.write(style.yellow("\(name) holds the loop for \(formatSeconds(d.microseconds))s (cpu)") + "\n")
+            colored(.yellow) {
+                out.write("", name, " holds the loop for ")
+                out.writeSeconds(d.microseconds)
+                out.write(literal: "s (cpu)")
+            }
+            out.write(byte: 10)
         case .exceptionNeverRetrieved(let x):
             stamp(time)
-            out.write(style.red("\(name): Task exception was never retrieved: \(x.repr)") + "\n")
+            colored(.red) {
+                out.write("", name, ": Task exception was never retrieved: ")
+                out.write(x.repr)
+            }
+            out.write(byte: 10)
         case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded:
             break        // phases: in status, timeline and why
         }

@@ -36,87 +36,87 @@ final class MainCoroutine {
         }
     }
 
-    func resume(_ thrown: PyException?, _ session: Session) -> Suspension {
+    func resume(_ thrown: PyException?, _ session: Session, _ loop: EventLoop) -> Suspension {
         switch stage {
         case .start:
             stage = .runningLine
-            return runLine(session)
+            return runLine(session, loop)
         case .awaitingInput:
             guard let next = session.takeDeliveredLine() else {
                 outcome = .exit
-                return settle(then: .settlingBeforeShutdown, session)
+                return settle(then: .settlingBeforeShutdown, session, loop)
             }
             line = next.number
             session.emitRecord(.input(line: next.number, text: next.lineText))
             stage = .runningLine
             pending = next.commands[...]
-            return runLine(session)
+            return runLine(session, loop)
         case .runningLine:
-            guard let cur = current else { return runLine(session) }
-            return handle(cur.awaitable.resume(thrown, session), of: cur, session)
+            guard let cur = current else { return runLine(session, loop) }
+            return handle(cur.awaitable.resume(thrown, session, loop), of: cur, session, loop)
         case .settlingBeforeShutdown:
-            session.cancelAllTasks()
-            return settle(then: .settlingAfterCancel, session)
+            session.cancelAllTasks(loop)
+            return settle(then: .settlingAfterCancel, session, loop)
         case .settlingAfterCancel:
-            session.reportNeverRetrieved()
+            session.reportNeverRetrieved(loop)
             return .returned(.none)
         }
     }
 
     /// Runs the line's remaining commands until one suspends main.
-    private func runLine(_ session: Session) -> Suspension {
+    private func runLine(_ session: Session, _ loop: EventLoop) -> Suspension {
         while let command = pending.popFirst() {
-            switch session.execute(command, line: line) {
+            switch session.execute(command, line: line, loop) {
             case .finished:
                 continue
             case .refused(let diagnostic):
                 refuse(diagnostic, session)
             case .raised(let e):
-                return abortLine(command, e, session)
+                return abortLine(command, e, session, loop)
             case .reset:
                 carry = (line, pending)
                 outcome = .reset
                 pending = []
-                return settle(then: .settlingBeforeShutdown, session)
+                return settle(then: .settlingBeforeShutdown, session, loop)
             case .exit:
                 outcome = .exit
                 pending = []
-                return settle(then: .settlingBeforeShutdown, session)
+                return settle(then: .settlingBeforeShutdown, session, loop)
             case .suspends(let awaitable, let finish):
                 let cur = (command: command, awaitable: awaitable, finish: finish)
-                let s = awaitable.resume(nil, session)
+                let s = awaitable.resume(nil, session, loop)
                 switch s {
                 case .awaiting, .yielded:
                     current = cur
                     session.emitMain(.blocked(session.mainAwait(command, line: line)))
                     return s
                 default:
-                    if let stop = complete(s, of: cur, session) { return stop }
+                    if let stop = complete(s, of: cur, session, loop) { return stop }
                 }
             }
         }
-        return awaitInput(session)
+        return awaitInput(session, loop)
     }
 
-    private func handle(_ s: Suspension, of cur: Current, _ session: Session) -> Suspension {
+    private func handle(_ s: Suspension, of cur: Current, _ session: Session, _ loop: EventLoop) -> Suspension {
         switch s {
         case .awaiting, .yielded:
             return s
         default:
             current = nil
-            if let stop = complete(s, of: cur, session) { return stop }
-            return runLine(session)
+            if let stop = complete(s, of: cur, session, loop) { return stop }
+            return runLine(session, loop)
         }
     }
 
     /// A command's coroutine ended: report its value, or abort the line on an exception.
-    private func complete(_ s: Suspension, of cur: Current, _ session: Session) -> Suspension? {
+    private func complete(_ s: Suspension, of cur: Current, _ session: Session, _ loop: EventLoop) -> Suspension? {
         switch s {
         case .returned(let v):
             session.emitResult(cur.command, line: line, cur.finish(v))
             return nil
         case .raised(let e):
-            return abortLine(cur.command, e, session)
+            return abortLine(cur.command, e, session, loop)
         default:
             return nil
         }
@@ -129,22 +129,22 @@ final class MainCoroutine {
     }
 
     /// An exception raised into main ends the rest of the line, as in Python.
-    private func abortLine(_ command: Command, _ e: PyException, _ session: Session) -> Suspension {
-        session.emitRecord(.error(CommandError(time: session.loop.now, line: line, command: command.keyword, exception: e)))
+    private func abortLine(_ command: Command, _ e: PyException, _ session: Session, _ loop: EventLoop) -> Suspension {
+        session.emitRecord(.error(CommandError(time: loop.now, line: line, command: command.keyword, exception: e)))
         pending = []
-        return awaitInput(session)
+        return awaitInput(session, loop)
     }
 
-    private func awaitInput(_ session: Session) -> Suspension {
+    private func awaitInput(_ session: Session, _ loop: EventLoop) -> Suspension {
         stage = .awaitingInput
         session.emitMain(.awaitingInput)
         session.willAwaitInput()
         return .awaitingOwnFuture       // main's own future: `deliver` resolves it
     }
 
-    private func settle(then next: Stage, _ session: Session) -> Suspension {
+    private func settle(then next: Stage, _ session: Session, _ loop: EventLoop) -> Suspension {
         stage = next
-        return .awaiting(session.makeSettleWaiter())
+        return .awaiting(session.makeSettleWaiter(loop))
     }
 }
 
@@ -154,10 +154,10 @@ enum MainAwaitable {
     case coroutine(Coroutine)
     case runBody
 
-    func resume(_ thrown: PyException?, _ session: Session) -> Suspension {
+    func resume(_ thrown: PyException?, _ session: Session, _ loop: EventLoop) -> Suspension {
         switch self {
         case .coroutine(let c): return c.resume(thrown)
-        case .runBody: return session.resumeRunBody(thrown)
+        case .runBody: return session.resumeRunBody(thrown, loop)
         }
     }
 }

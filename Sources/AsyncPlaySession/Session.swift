@@ -35,6 +35,8 @@ public final class Session: @unchecked Sendable {
 
     /// Every task of this loop, in creation order: a task's place here is its sequence.
     var tasks: [TaskRecord] = []
+    /// How far each task's body has run, beside `tasks`.
+    var progress: [TaskProgress] = []
     /// Where each task's name is in `tasks`.
     var byName: [String: Int]
     private var unnamedCounter = 0
@@ -48,6 +50,7 @@ public final class Session: @unchecked Sendable {
     private var mainWaitsFor: [Int] = []
     /// The `run` body main is running inline, and what its last step awaited.
     var runRecord: TaskRecord?
+    var runProgress = TaskProgress()
     private var runAwaited: Future?
     /// Main awaits its next line (on its own future: see `Task.ownFuture`).
     private var awaitingInput = false
@@ -77,6 +80,7 @@ public final class Session: @unchecked Sendable {
         let expected = min(options.expectedTasks, options.limits.maxLiveTasks)
         byName = Dictionary(minimumCapacity: expected)
         tasks.reserveCapacity(expected)
+        progress.reserveCapacity(expected)
         loop = EventLoop(clock: options.clock(), workers: options.workers, expectedTasks: expected)
         handle = SessionHandle(loop)
         handle.session = self
@@ -102,6 +106,7 @@ public final class Session: @unchecked Sendable {
         handle.follow(loop)
         byName = [:]
         tasks = []
+        progress = []
         unnamedCounter = 0
         runBodies = 0
         liveTasks = 0
@@ -161,14 +166,14 @@ public final class Session: @unchecked Sendable {
     /// shows its prompt then), with the loop's time.
     public var onAwaitingInput: ((Instant) -> Void)?
 
-    func makeSettleWaiter() -> Future {
+    func makeSettleWaiter(_ loop: EventLoop) -> Future {
         let f = loop.createFuture()
         settleWaiter = f
         return f
     }
 
     /// The loop has nothing ready and no timer due: settle waits end; the next line arrives.
-    private func idle() -> Bool {
+    private func idle(_ loop: EventLoop) -> Bool {
         if let w = settleWaiter {
             settleWaiter = nil
             loop.setResult(w, .none)
@@ -190,20 +195,20 @@ public final class Session: @unchecked Sendable {
 
     /// Nothing can ever wake main: say who waits for whom and give main its prompt back
     /// (CPython would hang forever here).
-    private func stalled() -> Bool {
+    private func stalled(_ loop: EventLoop) -> Bool {
         guard !awaitingInput, settleWaiter == nil, let main, !loop.isDone(main), loop.waitingOn(main) != nil else { return false }
-        loop.throwIn(main, PyException("DeadlockError", deadlockMessage()))
+        loop.throwIn(main, PyException("DeadlockError", deadlockMessage(loop)))
         return true
     }
 
-    private func deadlockMessage() -> String {
+    private func deadlockMessage(_ loop: EventLoop) -> String {
         /// The task the task at `i` waits for, while it is not done.
         func waiting(_ i: Int) -> Int? {
-            guard !loop.isDone(tasks[i].task!), let target = tasks[i].waitsForTask else { return nil }
+            guard !loop.isDone(tasks[i].task!), let target = progress[i].waitsForTask else { return nil }
             return Int(target)
         }
         var roots = mainWaitsFor
-        if let run = runRecord, let t = run.waitsForTask { roots.append(Int(t)) }
+        if runRecord != nil, let t = runProgress.waitsForTask { roots.append(Int(t)) }
         var seen = Set<Int>()
         var stack = roots
         while let i = stack.popLast() {
@@ -221,9 +226,8 @@ public final class Session: @unchecked Sendable {
     func emitRecord(_ r: Record) { sink.record(r) }
 
     /// Reports one of a body's events, at `t` (by default, now).
-    func emit(_ ref: BodyRef, _ kind: TaskEvent.Kind, at t: Instant? = nil) {
+    func emit(_ r: borrowing TaskRecord, _ kind: TaskEvent.Kind, at t: Instant? = nil, on loop: EventLoop) {
         if !sinkUsesPhases && kind.isPhase { return }
-        let r = self[body: ref]
         sink.taskEvent(kind, of: r.id, named: r.name, at: t ?? loop.now)
     }
 
@@ -240,7 +244,7 @@ public final class Session: @unchecked Sendable {
         }
         var ids = mainWaitsFor.map { tasks[$0].id }
         // A `run` body awaits inline: main awaits the task its body awaits now, if any.
-        if case .run = kind, let awaited = runRecord?.waitsForTask { ids = [tasks[Int(awaited)].id] }
+        if case .run = kind, runRecord != nil, let awaited = runProgress.waitsForTask { ids = [tasks[Int(awaited)].id] }
         // In creation order (every task of the loop, or names typed in that order) they
         // are already unique; otherwise keep the first of each.
         if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
@@ -267,28 +271,28 @@ public final class Session: @unchecked Sendable {
     // MARK: - Tasks
 
     /// The loop's future of the task at `i`.
-    private func future(ofTaskAt i: Int) -> Future { loop.future(of: tasks[i].task!) }
+    private func future(ofTaskAt i: Int, _ loop: EventLoop) -> Future { loop.future(of: tasks[i].task!) }
 
     /// `asyncio.run` at exit (and `reset`): cancel what is still pending.
-    func cancelAllTasks() {
+    func cancelAllTasks(_ loop: EventLoop) {
         // No live task: nothing to walk.
         guard liveTasks > 0 else { return }
-        for i in tasks.indices where !loop.isDone(tasks[i].task!) { _ = cancel(i, message: nil, line: nil) }
+        for i in tasks.indices where !loop.isDone(tasks[i].task!) { _ = cancel(i, message: nil, line: nil, loop) }
     }
 
-    func reportNeverRetrieved() {
+    func reportNeverRetrieved(_ loop: EventLoop) {
         // Only a failed task can hold an exception nobody retrieved.
         guard failedTasks > 0 else { return }
-        for i in tasks.indices where loop.hasUnretrievedException(future(ofTaskAt: i)) {
-            let f = future(ofTaskAt: i)
+        for i in tasks.indices where loop.hasUnretrievedException(future(ofTaskAt: i, loop)) {
+            let f = future(ofTaskAt: i, loop)
             loop.markRetrieved(f)
-            emit(.task(i), .exceptionNeverRetrieved(loop.exception(f)!))
+            emit(tasks[i], .exceptionNeverRetrieved(loop.exception(f)!), on: loop)
         }
     }
 
     /// `task.cancel(msg)`; an await cycle, where CPython recurses until RecursionError, is
     /// cancelled by throwing CancelledError straight into the task (oracle decision 7).
-    func cancel(_ i: Int, message: String?, line: Int?) -> Bool {
+    func cancel(_ i: Int, message: String?, line: Int?, _ loop: EventLoop) -> Bool {
         let task = tasks[i].task!
         let accepted: Bool
         do {
@@ -297,22 +301,22 @@ public final class Session: @unchecked Sendable {
             loop.throwIn(task, .cancelled(message))
             accepted = true
         }
-        if accepted { emit(.task(i), .cancelRequested(line: line, message: message)) }
+        if accepted { emit(tasks[i], .cancelRequested(line: line, message: message), on: loop) }
         return accepted
     }
 
-    func taskFinished(_ i: Int) {
-        tasks[i].finished = loop.now
-        tasks[i].phase = .running      // it waits for nothing any more
+    func taskFinished(_ i: Int, _ loop: EventLoop) {
+        progress[i].finished = loop.now
+        progress[i].phase = .running      // it waits for nothing any more
         liveTasks -= 1
-        let f = future(ofTaskAt: i)
+        let f = future(ofTaskAt: i, loop)
         if loop.isCancelled(f) {
-            emit(.task(i), .cancelled)
+            emit(tasks[i], .cancelled, on: loop)
         } else if let e = loop.exception(f) {
             failedTasks += 1
-            emit(.task(i), .failed(e))
+            emit(tasks[i], .failed(e), on: loop)
         } else {
-            emit(.task(i), .done(loop.value(f)))
+            emit(tasks[i], .done(loop.value(f)), on: loop)
         }
     }
 
@@ -347,11 +351,11 @@ public final class Session: @unchecked Sendable {
         return .success(out)
     }
 
-    func execute(_ command: Command, line: Int) -> Execution {
+    func execute(_ command: Command, line: Int, _ loop: EventLoop) -> Execution {
         mainWaitsFor = []
         switch command {
         case .spawn(let ref, let body):
-            return spawn(ref, body, line: line)
+            return spawn(ref, body, line: line, loop)
 
         case .run(let ref, let body):
             // A body main runs inline is no task: numbered -1, -2, … in the loop, so that
@@ -359,6 +363,7 @@ public final class Session: @unchecked Sendable {
             runBodies += 1
             runRecord = TaskRecord(task: nil, name: ref?.name ?? "run", id: TaskID(-runBodies), line: line,
                                    created: loop.now, body: body)
+            runProgress = TaskProgress()
             runAwaited = nil
             return .suspends(.runBody, finish: { .value($0) })
 
@@ -366,7 +371,7 @@ public final class Session: @unchecked Sendable {
             switch lookup(ref, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let r):
-                emitResult(command, line: line, .bool(cancel(r, message: message, line: line)))
+                emitResult(command, line: line, .bool(cancel(r, message: message, line: line, loop)))
                 return .finished
             }
 
@@ -375,7 +380,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let r):
                 mainWaitsFor = [r]
-                let f = future(ofTaskAt: r)
+                let f = future(ofTaskAt: r, loop)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: f, timeout: $0) } ?? AwaitCoroutine(loop: loop, f)
                 return .suspends(.coroutine(c), finish: { .value($0) })
             }
@@ -385,7 +390,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let g = loop.gather(rs.map(future(ofTaskAt:)), returnExceptions: returnExceptions,
+                let g = loop.gather(rs.map { future(ofTaskAt: $0, loop) }, returnExceptions: returnExceptions,
                                     childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(loop: loop, g)
                 return .suspends(.coroutine(c), finish: { .value($0) })
@@ -396,7 +401,7 @@ public final class Session: @unchecked Sendable {
             case .failure(let d): return .refused(d)
             case .success(let rs):
                 mainWaitsFor = rs
-                let c = WaitCoroutine(loop: loop, futures: rs.map(future(ofTaskAt:)), mode: mode, timeout: timeout)
+                let c = WaitCoroutine(loop: loop, futures: rs.map { future(ofTaskAt: $0, loop) }, mode: mode, timeout: timeout)
                 return .suspends(.coroutine(c), finish: { [unowned self] _ in
                     let unique = Set(rs).sorted()
                     let done = unique.filter { self.loop.isDone(self.tasks[$0].task!) }
@@ -425,7 +430,7 @@ public final class Session: @unchecked Sendable {
             switch lookup(ref, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let r):
-                switch loop.result(future(ofTaskAt: r)) {
+                switch loop.result(future(ofTaskAt: r, loop)) {
                 case .success(let v):
                     emitResult(command, line: line, .value(v))
                     return .finished
@@ -480,7 +485,7 @@ public final class Session: @unchecked Sendable {
         }
     }
 
-    private func spawn(_ ref: NameRef?, _ body: Body, line: Int) -> Execution {
+    private func spawn(_ ref: NameRef?, _ body: Body, line: Int, _ loop: EventLoop) -> Execution {
         let name: String
         if let ref {
             name = ref.name
@@ -490,29 +495,32 @@ public final class Session: @unchecked Sendable {
             } while byName["Task-\(unnamedCounter)"] != nil
             name = "Task-\(unnamedCounter)"
         }
-        if byName[name] != nil {
+        let index = tasks.count
+        // One lookup of the name in the usual case: claimed first, given back if refused.
+        if let existing = byName.updateValue(index, forKey: name) {
+            byName[name] = existing
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1, message: "task '\(name)' already exists"))
         }
         if liveTasks >= options.limits.maxLiveTasks {
+            byName[name] = nil
             return .refused(Diagnostic(line: line, column: ref?.column ?? 1,
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
-        let index = tasks.count
         let task = loop.createTask(name: name, coroutine: Int32(index))
         tasks.append(TaskRecord(task: task, name: name, id: TaskID(index), line: line, created: loop.now, body: body))
-        byName[name] = index
+        progress.append(TaskProgress())
         loop.start(task)
         // The session's report of the task's end: its first done-callback.
         loop.addDoneCallback(loop.future(of: task), .driver(Int32(index)))
         liveTasks += 1
-        emit(.task(index), .created(name: name, line: Int32(clamping: line)))
+        emit(tasks[index], .created(name: name, line: Int32(clamping: line)), on: loop)
         return .finished
     }
 
     /// `run BODY`'s step: the body, awaited inline in main; forgotten once it ends (for
     /// deadlock messages). What it awaits is kept here, as a task's `_fut_waiter` is.
-    func resumeRunBody(_ thrown: PyException?) -> Suspension {
-        let s = resumeBody(.run, thrown, awaited: runAwaited.take())
+    func resumeRunBody(_ thrown: PyException?, _ loop: EventLoop) -> Suspension {
+        let s = resumeBody(.run, thrown, awaited: runAwaited.take(), loop)
         switch s {
         case .awaiting(let f): runAwaited = f
         case .returned, .raised: runRecord = nil
@@ -557,8 +565,8 @@ public final class Session: @unchecked Sendable {
             let due = Instant(microseconds: t.microseconds - (lateBy?.microseconds ?? 0))
             var sleepers: [String] = []
             if tasks.count <= 1000 {
-                for r in tasks where !loop.isDone(r.task!) {
-                    if case .sleeping(let until) = r.phase, until == due { sleepers.append(r.name) }
+                for (r, p) in zip(tasks, progress) where !loop.isDone(r.task!) {
+                    if case .sleeping(let until) = p.phase, until == due { sleepers.append(r.name) }
                 }
             }
             traced = .timerFired(for: sleepers.count == 1 ? sleepers[0] : nil)
@@ -578,14 +586,14 @@ public final class Session: @unchecked Sendable {
 extension Session: TaskDriver {
     public func resume(_ task: Task, coroutine: Int32, thrown: PyException?, awaited: Future?,
                        on loop: EventLoop) -> Suspension {
-        if coroutine == Session.mainCoroutineNumber { return mainCoroutine.resume(thrown, self) }
-        return resumeBody(.task(Int(coroutine)), thrown, awaited: awaited)
+        if coroutine == Session.mainCoroutineNumber { return mainCoroutine.resume(thrown, self, loop) }
+        return resumeBody(.task(Int(coroutine)), thrown, awaited: awaited, loop)
     }
 
     /// The report of a task's end (the only callback the session registers): done /
     /// failed / cancelled, one batch after the task finished.
     public func futureDone(_ future: Future, tag: Int32, on loop: EventLoop) {
-        taskFinished(Int(tag))
+        taskFinished(Int(tag), loop)
     }
 
     /// Reports a worker taking a task's job and finishing it, as the task's events, at
@@ -594,14 +602,14 @@ extension Session: TaskDriver {
         let i = loop.tag(of: job)
         guard i >= 0, i < tasks.count else { return }
         switch state {
-        case .running: emit(.task(i), .threadStarted, at: t)
-        case .finished: emit(.task(i), .threadEnded, at: t)
+        case .running: emit(tasks[i], .threadStarted, at: t, on: loop)
+        case .finished: emit(tasks[i], .threadEnded, at: t, on: loop)
         case .queued, .cancelled: break
         }
     }
 
-    public func loopIsIdle(_ loop: EventLoop) -> Bool { idle() }
-    public func loopStalled(_ loop: EventLoop) -> Bool { stalled() }
+    public func loopIsIdle(_ loop: EventLoop) -> Bool { idle(loop) }
+    public func loopStalled(_ loop: EventLoop) -> Bool { stalled(loop) }
 
     public func willRun(_ handle: Handle, at t: Instant, lateBy: TimeAmount?, on loop: EventLoop) {
         trace(handle, at: t, lateBy: lateBy)

@@ -2,19 +2,11 @@ import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayLoop
 import AsyncPlayEvents
-/// A spawned task as the session knows it, beside the loop's Task: its times, its body and
-/// where its coroutine is, and what it is suspended on (for status and deadlocks). A plain
-/// value in the session's table; a `run` body (awaited inline by main) has one of its own.
+/// A spawned task as the session knows it, beside the loop's Task: what it was made
+/// with (name, body, line, time). A plain value in the session's table, never changed
+/// after the spawn; what changes as the body runs is its `TaskProgress`. A `run` body
+/// (awaited inline by main) has one of its own.
 struct TaskRecord {
-    enum Phase {
-        case pending
-        case running
-        case sleeping(until: Instant)
-        /// Awaiting the task whose place in the session's table this is.
-        case waiting(for: Int32)
-        case inThread(ThreadJob)
-    }
-
     /// The loop's task (none for a `run` body, which main runs inline).
     let task: Task?
     let name: String
@@ -23,11 +15,6 @@ struct TaskRecord {
     let id: TaskID
     let line: Int32
     let created: Instant
-    var started: Instant?
-    var finished: Instant?
-    var phase = Phase.pending
-    /// The body's step; -1: not started yet.
-    var stepIndex: Int32 = -1
     let body: Body
 
     init(task: Task?, name: String, id: TaskID, line: Int, created: Instant, body: Body) {
@@ -41,6 +28,25 @@ struct TaskRecord {
 
     /// A spawned task (false: a `run` body).
     var isTask: Bool { task != nil }
+}
+
+/// Where a body's coroutine is and what it is suspended on: plain data (no references),
+/// so a step copies it in and out for nothing.
+struct TaskProgress {
+    enum Phase {
+        case pending
+        case running
+        case sleeping(until: Instant)
+        /// Awaiting the task whose place in the session's table this is.
+        case waiting(for: Int32)
+        case inThread(ThreadJob)
+    }
+
+    var started: Instant?
+    var finished: Instant?
+    var phase = Phase.pending
+    /// The body's step; -1: not started yet.
+    var stepIndex: Int32 = -1
 
     var waitsForTask: Int32? {
         if case .waiting(let t) = phase { return t }
@@ -51,12 +57,11 @@ struct TaskRecord {
 extension Session {
     /// What `status` shows of the task at `index` now.
     func state(ofTaskAt index: Int) -> AsyncPlayEvents.TaskState {
-        let r = tasks[index]
-        let future = loop.future(of: r.task!)
+        let future = loop.future(of: tasks[index].task!)
         if loop.isCancelled(future) { return .cancelled }
         if loop.isDone(future) { return loop.exception(future) == nil ? .done : .failed }
-        if loop.cancelRequests(r.task!) > 0 { return .cancelling }
-        switch r.phase {
+        if loop.cancelRequests(tasks[index].task!) > 0 { return .cancelling }
+        switch progress[index].phase {
         case .pending: return .pending
         case .running: return .running
         case .sleeping: return .sleeping
@@ -66,13 +71,13 @@ extension Session {
     }
 
     func statusRow(ofTaskAt index: Int) -> StatusRow {
-        let r = tasks[index]
+        let r = tasks[index], p = progress[index]
         let future = loop.future(of: r.task!)
         let st = state(ofTaskAt: index)
         var until: Instant? = nil
         var waits: String? = nil
         var queued: Bool? = nil
-        switch (st, r.phase) {
+        switch (st, p.phase) {
         case (.sleeping, .sleeping(let u)): until = u
         case (.waiting, .waiting(let t)): waits = tasks[Int(t)].name
         case (.inThread, .inThread(let job)): queued = loop.state(of: job) == .queued
@@ -81,7 +86,7 @@ extension Session {
         return StatusRow(name: r.name, state: st,
                          result: st == .done ? loop.value(future) : nil,
                          error: st == .failed ? loop.exception(future) : nil,
-                         created: r.created, started: r.started, finished: r.finished,
+                         created: r.created, started: p.started, finished: p.finished,
                          until: until, waitsFor: waits, queued: queued)
     }
 }
