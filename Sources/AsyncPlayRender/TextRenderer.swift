@@ -177,7 +177,11 @@ public final class TextRenderer: RecordSink {
             out.writeSeconds(t.microseconds)
             out.write(byte: 10)
         case .waitSets(let done, let pending):
-            out.write("done: [" + done.joined(separator: ", ") + "]  pending: [" + pending.joined(separator: ", ") + "]\n")
+            out.write(literal: "done: ")
+            out.writeList(done, separator: ", ") { out.write($0) }
+            out.write(literal: "  pending: ")
+            out.writeList(pending, separator: ", ") { out.write($0) }
+            out.write(byte: 10)
         case .status(let rows):
             out.write(StatusTable.render(rows, style: style, now: res.time, language: options.language))
         case .view(let view):

@@ -15,7 +15,11 @@ final class MainCoroutine {
     private var pending: ArraySlice<Command> = []
     /// The command main is suspended in, and how to report its return value.
     private var current: Current?
-    private typealias Current = (command: Command, awaitable: MainAwaitable, finish: (PyValue) -> CommandValue)
+    private struct Current {
+        let command: Command
+        let awaitable: MainAwaitable
+        let report: Session.Report
+    }
     private var stage = Stage.start
     private(set) var outcome: Outcome = .exit
     /// Commands after a `reset` on the same line, carried into the next loop.
@@ -82,8 +86,8 @@ final class MainCoroutine {
                 outcome = .exit
                 pending = []
                 return settle(then: .settlingBeforeShutdown, session, loop)
-            case .suspends(let awaitable, let finish):
-                let cur = (command: command, awaitable: awaitable, finish: finish)
+            case .suspends(let awaitable, let report):
+                let cur = Current(command: command, awaitable: awaitable, report: report)
                 let s = awaitable.resume(nil, session, loop)
                 switch s {
                 case .awaiting, .yielded:
@@ -113,7 +117,7 @@ final class MainCoroutine {
     private func complete(_ s: Suspension, of cur: Current, _ session: Session, _ loop: EventLoop) -> Suspension? {
         switch s {
         case .returned(let v):
-            session.emitResult(cur.command, line: line, cur.finish(v))
+            session.emitResult(cur.command, line: line, session.reportValue(cur.report, returned: v, loop))
             return nil
         case .raised(let e):
             return abortLine(cur.command, e, session, loop)

@@ -247,10 +247,7 @@ public final class Session: @unchecked Sendable {
         if case .run = kind, runRecord != nil, let awaited = runProgress.waitsForTask { ids = [tasks[Int(awaited)].id] }
         // In creation order (every task of the loop, or names typed in that order) they
         // are already unique; otherwise keep the first of each.
-        if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) {
-            var seen = Set<TaskID>()
-            ids = ids.filter { seen.insert($0).inserted }
-        }
+        if zip(ids, ids.dropFirst()).contains(where: { $0 >= $1 }) { ids = ids.uniquedInOrder() }
         return MainAwait(kind: kind, line: line, tasks: ids)
     }
 
@@ -322,11 +319,34 @@ public final class Session: @unchecked Sendable {
 
     // MARK: - Commands
 
+    /// What a command that suspended main reports when it returns.
+    enum Report {
+        /// The value it returned (`await`, `gather`, `run`).
+        case value
+        /// `wait`'s done and pending sets, over these tasks (places in `tasks`).
+        case waitSets([Int])
+        case nothing
+    }
+
+    /// The result record's value for a command that returned `v`.
+    func reportValue(_ report: Report, returned v: PyValue, _ loop: EventLoop) -> CommandValue {
+        switch report {
+        case .value: return .value(v)
+        case .nothing: return .nothing
+        case .waitSets(let rs):
+            var done: [String] = [], pending: [String] = []
+            for i in rs.uniquedInOrder().sorted() {
+                if loop.isDone(tasks[i].task!) { done.append(tasks[i].name) } else { pending.append(tasks[i].name) }
+            }
+            return .waitSets(done: done, pending: pending)
+        }
+    }
+
     enum Execution {
         case finished
         case refused(Diagnostic)
         case raised(PyException)
-        case suspends(MainAwaitable, finish: (PyValue) -> CommandValue)
+        case suspends(MainAwaitable, reports: Report)
         case reset
         case exit
     }
@@ -342,6 +362,7 @@ public final class Session: @unchecked Sendable {
     private func lookupAll(_ refs: [NameRef], line: Int) -> Result<[Int], Diagnostic> {
         if refs.isEmpty { return .success(Array(tasks.indices)) }
         var out: [Int] = []
+        out.reserveCapacity(refs.count)
         for ref in refs {
             switch lookup(ref, line: line) {
             case .success(let r): out.append(r)
@@ -365,7 +386,7 @@ public final class Session: @unchecked Sendable {
                                    created: loop.now, body: body)
             runProgress = TaskProgress()
             runAwaited = nil
-            return .suspends(.runBody, finish: { .value($0) })
+            return .suspends(.runBody, reports: .value)
 
         case .cancel(let ref, let message):
             switch lookup(ref, line: line) {
@@ -382,7 +403,7 @@ public final class Session: @unchecked Sendable {
                 mainWaitsFor = [r]
                 let f = future(ofTaskAt: r, loop)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: f, timeout: $0) } ?? AwaitCoroutine(loop: loop, f)
-                return .suspends(.coroutine(c), finish: { .value($0) })
+                return .suspends(.coroutine(c), reports: .value)
             }
 
         case .gather(let refs, let returnExceptions, let timeout):
@@ -393,7 +414,7 @@ public final class Session: @unchecked Sendable {
                 let g = loop.gather(rs.map { future(ofTaskAt: $0, loop) }, returnExceptions: returnExceptions,
                                     childrenAreUnique: refs.isEmpty)
                 let c: Coroutine = timeout.map { WaitForCoroutine(loop: loop, future: g, timeout: $0) } ?? AwaitCoroutine(loop: loop, g)
-                return .suspends(.coroutine(c), finish: { .value($0) })
+                return .suspends(.coroutine(c), reports: .value)
             }
 
         case .wait(let refs, let mode, let timeout):
@@ -402,16 +423,11 @@ public final class Session: @unchecked Sendable {
             case .success(let rs):
                 mainWaitsFor = rs
                 let c = WaitCoroutine(loop: loop, futures: rs.map { future(ofTaskAt: $0, loop) }, mode: mode, timeout: timeout)
-                return .suspends(.coroutine(c), finish: { [unowned self] _ in
-                    let unique = Set(rs).sorted()
-                    let done = unique.filter { self.loop.isDone(self.tasks[$0].task!) }
-                    let pending = unique.filter { !self.loop.isDone(self.tasks[$0].task!) }
-                    return .waitSets(done: done.map { self.tasks[$0].name }, pending: pending.map { self.tasks[$0].name })
-                })
+                return .suspends(.coroutine(c), reports: .waitSets(rs))
             }
 
         case .sleep(let d):
-            return .suspends(.coroutine(SleepCoroutine(loop: loop, delay: d)), finish: { _ in .nothing })
+            return .suspends(.coroutine(SleepCoroutine(loop: loop, delay: d)), reports: .nothing)
 
         case .block(let d):
             emitMain(.holding(d, command: .block))

@@ -17,11 +17,7 @@ extension EventLoop {
     package func gather(_ children: [Future], returnExceptions: Bool, childrenAreUnique: Bool = false) -> Future {
         let g = Int32(gathers.count)
         let future = makeFuture(.gathering(g))
-        var unique = children
-        if !childrenAreUnique {
-            var seen = Set<Future>()
-            unique = children.filter { seen.insert($0).inserted }
-        }
+        let unique = childrenAreUnique ? children : children.uniquedInOrder()
         gathers.append(GatherState(future: future, children: children, returnExceptions: returnExceptions,
                                    uniqueChildren: unique.count))
         if children.isEmpty {

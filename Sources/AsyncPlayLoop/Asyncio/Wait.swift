@@ -20,10 +20,9 @@ package final class WaitCoroutine: Coroutine {
 
     package init(loop: EventLoop, futures: [Future], mode: WaitMode, timeout: TimeAmount?) {
         self.loop = loop
-        var seen = Set<Future>()
         // `fs = set(fs)`, kept in argument order (oracle decision 31): the order in which
         // already-done futures reach `_on_completion` decides which exception it retrieves.
-        self.futures = futures.filter { seen.insert($0).inserted }
+        self.futures = futures.uniquedInOrder()
         self.mode = mode
         self.timeout = timeout
     }
