@@ -27,8 +27,10 @@ public final class EventLoop {
     var tasks: [TaskSlot] = []
     var gathers: [GatherState] = []
     var waits: [WaitState] = []
-    /// The third and later done-callbacks of a future (`FutureSlot.more`).
-    var moreCallbacks: [[DoneCallback]] = []
+    /// The third and later done-callbacks of a future, by future (`FutureSlot.Flags.hasMore`).
+    var moreCallbacks: [Int32: [DoneCallback]] = [:]
+    /// What each future that failed finished with (few do: kept apart from the table).
+    var exceptions: [Int32: PyException] = [:]
     var cancelDetails: [Int32: CancelDetails] = [:]
 
     /// The task whose step is running (`asyncio.current_task()`).

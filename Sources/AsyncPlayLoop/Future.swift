@@ -29,17 +29,25 @@ struct FutureSlot {
     enum Phase: UInt8 { case pending, cancelled, finished }
 
     var value: PyValue = .none
-    /// What the future finished with when it failed.
-    var exception: PyException?
     /// Most futures get one or two done-callbacks (a task: the session's and gather's, or a
-    /// waiter's); a third and more go to the loop's overflow lists (`more`).
+    /// waiter's); a third and more go to the loop's overflow lists (`moreCallbacks`).
     var firstCallback: DoneCallback?
     var secondCallback: DoneCallback?
-    /// Index into `EventLoop.moreCallbacks`, or -1.
-    var more: Int32 = -1
+    /// The task or gather this future is (`kind`), as its table index and a tag: an enum
+    /// with a payload would take a word where these take five bytes.
+    private let owner: Int32
+    private let kindTag: UInt8
     var phase = Phase.pending
     var flags = Flags()
-    var kind: FutureKind
+
+    var kind: FutureKind {
+        switch kindTag {
+        case 1: return .timer
+        case 2: return .task(owner)
+        case 3: return .gathering(owner)
+        default: return .plain
+        }
+    }
 
     struct Flags: OptionSet {
         let rawValue: UInt8
@@ -54,9 +62,18 @@ struct FutureSlot {
         static let timerHeld = Flags(rawValue: 8)
         /// The timer is a task's own sleep (the future is that task's), not a timer future.
         static let ownSleep = Flags(rawValue: 16)
+        /// More than two done-callbacks: the rest are in the loop's overflow list.
+        static let hasMore = Flags(rawValue: 32)
     }
 
-    init(kind: FutureKind) { self.kind = kind }
+    init(kind: FutureKind) {
+        switch kind {
+        case .plain: (kindTag, owner) = (0, -1)
+        case .timer: (kindTag, owner) = (1, -1)
+        case .task(let t): (kindTag, owner) = (2, t)
+        case .gathering(let g): (kindTag, owner) = (3, g)
+        }
+    }
 }
 
 /// What few futures ever need (`_cancel_message`, `_cancelled_exc`), kept in a side table
@@ -80,7 +97,7 @@ extension EventLoop {
     public func isDone(_ f: Future) -> Bool { futures[Int(f.index)].phase != .pending }
     public func isCancelled(_ f: Future) -> Bool { futures[Int(f.index)].phase == .cancelled }
     package func value(_ f: Future) -> PyValue { futures[Int(f.index)].value }
-    package func exception(_ f: Future) -> PyException? { futures[Int(f.index)].exception }
+    package func exception(_ f: Future) -> PyException? { exceptions[f.index] }
     /// Finished with an exception that nobody has retrieved yet.
     package func hasUnretrievedException(_ f: Future) -> Bool {
         let s = futures[Int(f.index)]
@@ -113,14 +130,14 @@ extension EventLoop {
         case .pending: return .invalidState("Result is not set.")
         case .finished:
             futures[Int(f.index)].flags.remove(.neverRetrieved)
-            return futures[Int(f.index)].exception
+            return exceptions[f.index]
         }
     }
 
     /// `exception()`: marks the exception as retrieved. Only for done, uncancelled futures.
     func retrieveException(_ f: Future) -> PyException? {
         futures[Int(f.index)].flags.remove(.neverRetrieved)
-        return futures[Int(f.index)].exception
+        return exceptions[f.index]
     }
 
     /// `fut.cancel(msg)`, dispatched as Python dispatches the method: `Task.cancel`
@@ -159,7 +176,7 @@ extension EventLoop {
     func setException(_ f: Future, _ e: PyException) {
         let i = Int(f.index)
         precondition(futures[i].phase == .pending, "set_exception on a done future")
-        futures[i].exception = e
+        exceptions[f.index] = e
         futures[i].phase = .finished
         futures[i].flags.insert(.neverRetrieved)
         scheduleCallbacks(f)
@@ -170,14 +187,11 @@ extension EventLoop {
         let i = Int(f.index)
         if futures[i].phase != .pending {
             callSoon(.done(cb, f))
-        } else if futures[i].more < 0 && futures[i].secondCallback == nil {
+        } else if !futures[i].flags.contains(.hasMore) && futures[i].secondCallback == nil {
             if futures[i].firstCallback == nil { futures[i].firstCallback = cb } else { futures[i].secondCallback = cb }
         } else {
-            if futures[i].more < 0 {
-                futures[i].more = Int32(moreCallbacks.count)
-                moreCallbacks.append([])
-            }
-            moreCallbacks[Int(futures[i].more)].append(cb)
+            futures[i].flags.insert(.hasMore)
+            moreCallbacks[f.index, default: []].append(cb)
         }
     }
 
@@ -189,11 +203,10 @@ extension EventLoop {
         var removed = 0
         if futures[i].firstCallback == cb { futures[i].firstCallback = nil; removed += 1 }
         if futures[i].secondCallback == cb { futures[i].secondCallback = nil; removed += 1 }
-        let m = Int(futures[i].more)
-        guard m >= 0 else { return removed }
-        let before = moreCallbacks[m].count
-        moreCallbacks[m].removeAll { $0 == cb }
-        return removed + before - moreCallbacks[m].count
+        guard futures[i].flags.contains(.hasMore), let more = moreCallbacks[f.index] else { return removed }
+        let kept = more.filter { $0 != cb }
+        moreCallbacks[f.index] = kept
+        return removed + more.count - kept.count
     }
 
     /// In registration order: the inline slots fill first (and stay filled while more are
@@ -208,10 +221,8 @@ extension EventLoop {
             futures[i].secondCallback = nil
             callSoon(.done(second, f))
         }
-        let m = Int(futures[i].more)
-        if m >= 0 && !moreCallbacks[m].isEmpty {
-            let callbacks = moreCallbacks[m]
-            moreCallbacks[m] = []
+        if futures[i].flags.contains(.hasMore), let callbacks = moreCallbacks.removeValue(forKey: f.index) {
+            futures[i].flags.remove(.hasMore)
             for cb in callbacks { callSoon(.done(cb, f)) }
         }
     }
