@@ -17,20 +17,17 @@ let package = Package(
         .target(name: "AsyncPlayCore"),
         // The language: lexer, parser, the command table, scripts. Knows no loop.
         .target(name: "AsyncPlayLanguage", dependencies: ["AsyncPlayCore"]),
+        // The tables the loop and the session keep their state in: the one target with
+        // unsafe code, and the one whose storage opts out of dynamic exclusivity checks.
+        .target(name: "AsyncPlayCollections"),
         // The asyncio-style event loop: futures, tasks, handles, timers, the executor,
         // clocks. Knows no commands, no session, no screens.
         .target(
             name: "AsyncPlayLoop",
             dependencies: [
-                "AsyncPlayCore",
+                "AsyncPlayCore", "AsyncPlayCollections",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
-            ],
-            swiftSettings: [
-                // The loop is single-threaded: no two accesses to its state overlap, and
-                // static checking still applies. The dynamic checks are off until the task
-                // table makes them cheap by design (their cost: PERFORMANCE.md).
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
             ]
         ),
         // What a session reports, as plain values: the one stream every view is drawn from.
@@ -40,10 +37,7 @@ let package = Package(
         .target(
             name: "AsyncPlaySession",
             dependencies: [
-                "AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
-            ],
-            swiftSettings: [
-                .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                "AsyncPlayCore", "AsyncPlayCollections", "AsyncPlayLanguage", "AsyncPlayLoop", "AsyncPlayEvents",
             ]
         ),
         // `export python`: a script's lines as an asyncio program. Knows the language only.

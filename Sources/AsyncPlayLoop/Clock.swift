@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,11 +29,13 @@ public protocol LoopClock: AnyObject {
 /// Time that only moves when the loop says so: hours of script run in milliseconds, and
 /// every run is byte-identical.
 public final class VirtualClock: LoopClock {
-    public private(set) var now = Instant.start
+    /// The loop reads the time several times a task: kept in a cell (no dynamic check).
+    private let time = Cell(Instant.start)
+    public var now: Instant { time.value }
     public init() {}
     public var isVirtual: Bool { true }
-    public func hold(_ amount: TimeAmount) { now = now + amount }
-    public func advance(to t: Instant) { if t > now { now = t } }
+    public func hold(_ amount: TimeAmount) { time.value = time.value + amount }
+    public func advance(to t: Instant) { if t > time.value { time.value = t } }
     public func wait(until deadline: Instant?) { if let deadline { advance(to: deadline) } }
     public func wake() {}
     public var waker: @Sendable () -> Void { {} }

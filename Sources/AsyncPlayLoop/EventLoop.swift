@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 import DequeModule
 import Synchronization
 #if canImport(Glibc)
@@ -18,27 +19,58 @@ import Darwin
 /// Single-threaded: everything but `callSoonThreadsafe` runs on the loop's own thread.
 public final class EventLoop {
     public let clock: LoopClock
-    var ready = Deque<ReadyItem>()
-    var timers = TimerQueue()
-    var cancelledTimers = 0
-    var pool: ThreadPool
 
-    var futures: [FutureSlot] = []
-    var tasks: [TaskSlot] = []
-    var gathers: [GatherState] = []
-    var waits: [WaitState] = []
-    /// The third and later done-callbacks of a future, by future (`FutureSlot.Flags.hasMore`).
-    var moreCallbacks: [Int32: [DoneCallback]] = [:]
-    /// What each future that failed finished with (few do: kept apart from the table).
-    var exceptions: [Int32: PyException] = [:]
-    var cancelDetails: [Int32: CancelDetails] = [:]
+    // The loop's state: tables and cells it owns (AsyncPlayCollections), changed in place.
+    let futures = SlotTable<FutureSlot>()
+    let tasks = SlotTable<TaskSlot>()
+    let gathers = SlotTable<GatherState>()
+    let waits = SlotTable<WaitState>()
+    private let state: Cell<State>
+
+    /// The rest of the loop's state, in one cell.
+    struct State {
+        var ready = Deque<ReadyItem>()
+        var timers = TimerQueue()
+        var cancelledTimers = 0
+        var pool: ThreadPool
+        /// The third and later done-callbacks of a future, by future (`FutureSlot.Flags.hasMore`).
+        var moreCallbacks: [Int32: [DoneCallback]] = [:]
+        /// What each future that failed finished with (few do: kept apart from the table).
+        var exceptions: [Int32: PyException] = [:]
+        var cancelDetails: [Int32: CancelDetails] = [:]
+        var currentTask: Task?
+        var tracing = false
+        var timerLateness: [Int64]?
+        var lastHoldEnd = Instant.start
+    }
+
+    var ready: Deque<ReadyItem> { _read { yield state.value.ready } _modify { yield &state.value.ready } }
+    var timers: TimerQueue { _read { yield state.value.timers } _modify { yield &state.value.timers } }
+    var cancelledTimers: Int { _read { yield state.value.cancelledTimers } _modify { yield &state.value.cancelledTimers } }
+    var pool: ThreadPool { _read { yield state.value.pool } _modify { yield &state.value.pool } }
+    var moreCallbacks: [Int32: [DoneCallback]] {
+        _read { yield state.value.moreCallbacks } _modify { yield &state.value.moreCallbacks }
+    }
+    var exceptions: [Int32: PyException] { _read { yield state.value.exceptions } _modify { yield &state.value.exceptions } }
+    var cancelDetails: [Int32: CancelDetails] {
+        _read { yield state.value.cancelDetails } _modify { yield &state.value.cancelDetails }
+    }
 
     /// The task whose step is running (`asyncio.current_task()`).
-    public internal(set) var currentTask: Task?
+    public internal(set) var currentTask: Task? {
+        get { state.value.currentTask }
+        set { state.value.currentTask = newValue }
+    }
     /// Whether the driver's `willRun` is called before each handle (`trace on`).
-    public var tracing = false
+    public var tracing: Bool {
+        get { state.value.tracing }
+        set { state.value.tracing = newValue }
+    }
     /// When set, how late (µs) every timer ran compared with its deadline (benchmarks).
-    public var timerLateness: [Int64]?
+    public var timerLateness: [Int64]? {
+        get { state.value.timerLateness }
+        set { state.value.timerLateness = newValue }
+    }
 
     /// Work handed in from other threads, moved to the ready queue by `poll`.
     public let inbox: ThreadsafeInbox
@@ -52,7 +84,7 @@ public final class EventLoop {
     public init(clock: LoopClock, workers: Int, expectedTasks: Int = 0) {
         self.clock = clock
         virtualClock = clock as? VirtualClock
-        pool = ThreadPool(workers: workers)
+        state = Cell(State(pool: ThreadPool(workers: workers)))
         inbox = ThreadsafeInbox(wake: clock.waker)
         tasks.reserveCapacity(expectedTasks + 1)
         futures.reserveCapacity(expectedTasks + 16)
@@ -125,7 +157,10 @@ public final class EventLoop {
     /// loop runs; thread jobs keep running and end on time, their results queued in order.
     /// When the last `cpu`/`block` hold ended: a timer due before that fired late because
     /// the loop was held (on a real clock, a few ms of lateness can also be the machine).
-    public private(set) var lastHoldEnd = Instant.start
+    public private(set) var lastHoldEnd: Instant {
+        get { state.value.lastHoldEnd }
+        set { state.value.lastHoldEnd = newValue }
+    }
 
     package func hold<D: TaskDriver>(_ amount: TimeAmount, _ driver: D) {
         defer { lastHoldEnd = now }
@@ -192,7 +227,7 @@ public final class EventLoop {
                 futures[i].flags.remove(.timerHeld)
                 if futures[i].flags.contains(.timerCancelled) { continue }
                 let late = TimeAmount(microseconds: now.microseconds - deadline)
-                timerLateness?.append(late.microseconds)
+                state.value.timerLateness?.append(late.microseconds)
                 if case .task(let task) = futures[i].kind {
                     run(.sleepDue(Task(task)), lateBy: late, driver)
                 } else {

@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 /// An asyncio Future, as a handle: its place in the loop's future table. The loop owns
 /// every future's state (`FutureSlot`); a handle is a plain value, so holding one, queueing
 /// one or handing one to a callback costs no reference count. Handles of one loop mean

@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 /// An asyncio Task, as a handle: its place in the loop's task table. A task is a future
 /// (`future`) driven by a coroutine, one `step` at a time (`tasks.py`). The coroutine is
 /// the driver's (see `TaskDriver`): the task holds the number the driver gave it.

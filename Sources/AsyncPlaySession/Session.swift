@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 import AsyncPlayLanguage
 import AsyncPlayLoop
 import AsyncPlayEvents
@@ -34,11 +35,12 @@ public final class Session: @unchecked Sendable {
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order: a task's place here is its sequence.
-    var tasks: [TaskRecord] = []
+    let tasks = SlotTable<TaskRecord>()
     /// How far each task's body has run, beside `tasks`.
-    var progress: [TaskProgress] = []
+    let progress = SlotTable<TaskProgress>()
     /// Where each task's name is in `tasks`.
-    var byName: [String: Int]
+    private let names: Cell<[String: Int]>
+    var byName: [String: Int] { _read { yield names.value } _modify { yield &names.value } }
     private var unnamedCounter = 0
     private var runBodies = 0
     private var liveTasks = 0
@@ -78,7 +80,7 @@ public final class Session: @unchecked Sendable {
         self.lines = lines
         workers = options.workers
         let expected = min(options.expectedTasks, options.limits.maxLiveTasks)
-        byName = Dictionary(minimumCapacity: expected)
+        names = Cell(Dictionary(minimumCapacity: expected))
         tasks.reserveCapacity(expected)
         progress.reserveCapacity(expected)
         loop = EventLoop(clock: options.clock(), workers: options.workers, expectedTasks: expected)
@@ -105,8 +107,8 @@ public final class Session: @unchecked Sendable {
         loop = EventLoop(clock: options.clock(), workers: workers)
         handle.follow(loop)
         byName = [:]
-        tasks = []
-        progress = []
+        tasks.removeAll()
+        progress.removeAll()
         unnamedCounter = 0
         runBodies = 0
         liveTasks = 0

@@ -32,7 +32,8 @@ final class LayerTests: XCTestCase {
 
     func testTheLoopKnowsNoCommandsAndTheLanguageNoLoop() throws {
         let deps = try dependencies()
-        XCTAssertEqual(deps["AsyncPlayLoop"], ["AsyncPlayCore"])
+        XCTAssertEqual(deps["AsyncPlayLoop"], ["AsyncPlayCore", "AsyncPlayCollections"])
+        XCTAssertEqual(deps["AsyncPlayCollections"] ?? [], [], "the tables know nothing of asyncplay")
         XCTAssertEqual(deps["AsyncPlayLanguage"], ["AsyncPlayCore"])
         XCTAssertEqual(deps["AsyncPlayCore"] ?? [], [])
         XCTAssertFalse(try XCTUnwrap(deps["AsyncPlayExport"]).contains("AsyncPlayLoop"))

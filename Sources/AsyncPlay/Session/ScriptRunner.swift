@@ -27,9 +27,6 @@ public struct ScriptRunner {
     public var errorStyle = TextStyle.plain
     /// Flush the output after every record (playing in real time), not in big chunks.
     public var liveOutput = false
-    /// The process ends right after the run (the CLI): skip freeing every task, future
-    /// and event one by one, which is a tenth of a big run's time; the OS takes it all back.
-    public var processEndsAfterRun = false
 
     public init(fileName: String) { self.fileName = fileName }
 
@@ -73,7 +70,6 @@ public struct ScriptRunner {
                               sink: liveOutput ? FlushingSink(sink, out) : sink)
         session.run()
         out.flush()
-        if processEndsAfterRun { _ = Unmanaged.passRetained(session) }
         var outcome = Outcome(exitCode: session.refusedCommands > 0 ? 1 : 0, syntaxErrors: "")
         outcome.timerLateness = session.timerLateness
         return outcome

@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 /// `asyncio.gather(*tasks, return_exceptions=…)`: a future over its children
 /// (`_GatheringFuture`), finished by the children's done-callbacks.
 struct GatherState {

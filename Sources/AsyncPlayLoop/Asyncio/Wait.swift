@@ -1,4 +1,5 @@
 import AsyncPlayCore
+import AsyncPlayCollections
 /// `_wait`'s state while it waits: the futures it watches, and the waiter it releases.
 struct WaitState {
     let mode: WaitMode

@@ -36,7 +36,6 @@ struct RunSettings {
         runner.textOptions.writeFile = StandardStreams.writeFileForViews
         runner.sessionOptions.measureTimerLateness = latenessReport != nil
         runner.liveOutput = realtime
-        runner.processEndsAfterRun = true
         let out = StandardStreams.stdoutBuffer()
         let outcome = runner.run(source, out: out)
         if let latenessReport {
