@@ -8,8 +8,11 @@
 struct NameSet {
     /// Names that are not a stem and a number (see `split`), and the reserved words.
     private var plain: Set<String> = []
-    /// Numbered names by stem.
+    /// Numbered names by stem, but for the stem used last.
     private var numbered: [String: Numbers] = [:]
+    /// The stem used last and its numbers, out of `numbered`: names in a row mostly share
+    /// their stem, and this spares a lookup (and a copy of the numbers) each.
+    private var current: (stem: String, numbers: Numbers)?
 
     init<S: Sequence>(_ names: S) where S.Element == String {
         for name in names { insert(name) }
@@ -19,15 +22,19 @@ struct NameSet {
 
     func contains(_ name: String) -> Bool {
         guard let (stem, k) = NameSet.split(name) else { return plain.contains(name) }
+        if let current, current.stem == stem { return current.numbers.contains(k) }
         return numbered[stem]?.contains(k) ?? false
     }
 
-    mutating func insert(_ name: String) {
-        guard let (stem, k) = NameSet.split(name) else {
-            plain.insert(name)
-            return
+    /// Inserts `name`; false when it was already a member.
+    @discardableResult
+    mutating func insert(_ name: String) -> Bool {
+        guard let (stem, k) = NameSet.split(name) else { return plain.insert(name).inserted }
+        if current?.stem != stem {
+            if let current { numbered[current.stem] = current.numbers }
+            current = (stem, numbered.removeValue(forKey: stem) ?? Numbers())
         }
-        numbered[stem, default: Numbers()].insert(k)
+        return current!.numbers.insert(k)
     }
 
     /// `name` as a stem and the number its trailing digits spell, when the digits say the
@@ -69,18 +76,22 @@ struct NameSet {
             return scattered.contains(k)
         }
 
-        mutating func insert(_ k: Int) {
+        /// Inserts `k`; false when it was already there.
+        mutating func insert(_ k: Int) -> Bool {
             guard let last = runs.last else {
                 runs.append(k ... k)
-                return
+                return true
             }
             if k == last.upperBound + 1 {
                 runs[runs.count - 1] = last.lowerBound ... k
             } else if k > last.upperBound + 1 {
                 runs.append(k ... k)
-            } else if !contains(k) {
+            } else if contains(k) {
+                return false
+            } else {
                 scattered.insert(k)
             }
+            return true
         }
     }
 }

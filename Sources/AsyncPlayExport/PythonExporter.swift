@@ -334,10 +334,13 @@ public struct PythonExporter {
         /// The Python function of the task (or `run`) called `name`: a valid identifier
         /// no other name has, that shadows nothing the program uses.
         private mutating func identifier(for name: String) -> String {
-            var base = ""
-            for ch in name.unicodeScalars {
-                let ok = (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || ch == "_"
-                base.unicodeScalars.append(ok ? ch : "_")
+            func ok(_ ch: Unicode.Scalar) -> Bool {
+                (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || ch == "_"
+            }
+            var base = name
+            if !name.unicodeScalars.allSatisfy(ok) {
+                base = ""
+                for ch in name.unicodeScalars { base.unicodeScalars.append(ok(ch) ? ch : "_") }
             }
             if base.isEmpty || base.first!.isNumber { base = "_" + base }
             // `main` and `main_N` are the loops' own functions, and every `main_K` is such
@@ -349,11 +352,11 @@ public struct PythonExporter {
             if base.count > 4 && base.hasPrefix("__") && base.hasSuffix("__") { base += "_" }
             var candidate = base
             var k = 2
-            while usedIdentifiers.contains(candidate) || PythonExporter.isLoopFunction(candidate) {
+            // The first candidate no name has (inserting it) and no loop's function has.
+            while PythonExporter.isLoopFunction(candidate) || !usedIdentifiers.insert(candidate) {
                 candidate = base + "_\(k)"
                 k += 1
             }
-            usedIdentifiers.insert(candidate)
             return candidate
         }
 
@@ -445,37 +448,37 @@ public struct PythonExporter {
         private mutating func function(_ fn: String, body: Body, owner: String, isTask: Bool) {
             let writing = pass == .functions
             let seconds = exporter.seconds
-            var lines = writing ? ["async def \(fn)():"] : []
-            if writing && isTask { lines.append("    log(\"\(owner) started\")") }
+            if writing {
+                out += "\n\nasync def \(fn)():"
+                if isTask { out += "\n    log(\"\(owner) started\")" }
+            }
             var returns = true
             for step in body.steps {
                 switch step {
                 case .sleep(let d):
-                    if writing { lines.append("    await asyncio.sleep(\(seconds(d)))") }
+                    if writing { out += "\n    await asyncio.sleep(\(seconds(d)))" }
                 case .cpu(let d):
                     guard writing else { break }
                     let who = isTask ? owner : "main"
                     let why = isTask ? "cpu" : "run"
-                    lines.append("    log(\"\(who) holds the loop for \(formatSeconds(d.microseconds))s (\(why))\")")
-                    lines.append("    time.sleep(\(seconds(d)))   # CPU-bound work on the loop's thread: nothing else runs")
+                    out += "\n    log(\"\(who) holds the loop for \(formatSeconds(d.microseconds))s (\(why))\")"
+                    out += "\n    time.sleep(\(seconds(d)))   # CPU-bound work on the loop's thread: nothing else runs"
                 case .thread(let d):
                     summary.usesThreads = true
                     if writing {
-                        lines.append("    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(formatShortSeconds(d.microseconds)))")
+                        out += "\n    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(formatShortSeconds(d.microseconds)))"
                     }
                 case .await(let ref):
                     if isTask && ref.name == owner { summary.awaitsItself = true }
-                    if writing { lines.append("    await tasks[\(PyString.repr(ref.name))]") }
+                    if writing { out += "\n    await tasks[\(PyString.repr(ref.name))]" }
                 case .fail(let type, let message):
-                    if writing { lines.append("    raise \(PythonExporter.className(type))(\(message.map(PyString.repr) ?? ""))") }
+                    if writing { out += "\n    raise \(PythonExporter.className(type))(\(message.map(PyString.repr) ?? ""))" }
                     returns = false
                 }
             }
             guard writing else { return }
             // A value in Python source is its repr.
-            if returns { lines.append("    return " + (body.value ?? .string(owner)).repr) }
-            out += "\n\n"
-            out += lines.joined(separator: "\n")
+            if returns { out += "\n    return " + (body.value ?? .string(owner)).repr }
             out += "\n"
         }
     }
@@ -487,16 +490,13 @@ public struct PythonExporter {
 
         mutating func add(_ ref: NameRef?) -> String? {
             if let ref {
-                guard !taken.contains(ref.name) else { return nil }
-                taken.insert(ref.name)
-                return ref.name
+                return taken.insert(ref.name) ? ref.name : nil
             }
             var name: String
             repeat {
                 unnamed += 1
                 name = "Task-\(unnamed)"
-            } while taken.contains(name)
-            taken.insert(name)
+            } while !taken.insert(name)
             return name
         }
     }
