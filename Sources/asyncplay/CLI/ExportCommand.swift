@@ -53,10 +53,11 @@ struct ExportPythonCommand: ParsableCommand {
         options.workers = workers
         options.title = file == "-" ? "A script from standard input" : file.split(separator: "/").last.map(String.init) ?? file
         let exporter = PythonExporter(options: options)
-        // The script is never held parsed, nor (but for standard input) whole: memory does
-        // not grow with its length. The first pass checks every line as `Script.parse`
-        // does (nothing is written unless all of them are right) and gathers what the
-        // program's header needs; two more write the program (see PythonExporter.write).
+        // The script is never held parsed, nor (but for standard input or a pipe) whole:
+        // memory does not grow with its length. The first pass checks every line as
+        // `Script.parse` does (nothing is written unless all of them are right) and
+        // gathers what the program's header needs; two more write the program (see
+        // PythonExporter.write).
         let script: ScriptLines
         let summary: PythonExporter.Summary
         let fingerprint: Int
