@@ -25,60 +25,322 @@ public struct PythonExporter {
     let options: Options
     public init(options: Options = Options()) { self.options = options }
 
+    /// One line of a script, as the program takes it.
+    package enum Item {
+        case comment(String)
+        case blank
+        case line(ScriptLine)
+
+        /// A script's line: its commands, else a comment (kept in the program) or a blank.
+        package init(_ commands: ScriptLine?, echoText: @autoclosure () -> String) {
+            if let commands {
+                self = .line(commands)
+                return
+            }
+            let text = echoText().drop { $0 == " " || $0 == "\t" }
+            self = text.hasPrefix("#") ? .comment(String(text)) : .blank
+        }
+    }
+
+    /// A script's items: each call hands every item to `each`, in order, and must hand the
+    /// same ones every time. The program is written in passes over them, so that no pass
+    /// keeps the lines: memory does not grow with the script.
+    package typealias Items = (_ each: (Item) throws -> Void) throws -> Void
+
     /// A whole `.async` file, its comments kept. Only for a script without syntax errors.
     public func program(_ script: Script) -> String {
-        var items: [Item] = []
-        for n in stride(from: 1, through: script.lineCount, by: 1) {
-            if let line = script.commands(ofLine: n) {
-                items.append(.line(line))
-            } else {
-                let text = script.echoText(n).drop { $0 == " " || $0 == "\t" }
-                items.append(text.hasPrefix("#") ? .comment(String(text)) : .blank)
+        string { each in
+            for n in stride(from: 1, through: script.lineCount, by: 1) {
+                try each(Item(script.commands(ofLine: n), echoText: script.echoText(n)))
             }
         }
-        return generate(items)
     }
 
     /// The lines a session ran, as `export python` in the shell sees them.
     public func program(inputs: [InputLine]) -> String {
-        var items: [Item] = []
-        for input in inputs {
-            if case .success(let line?) = Script.parseLine(input.text, number: input.line) {
-                // The `export` that asks for the program is not part of it.
-                let commands = line.commands.filter { !$0.isExport }
-                if commands.isEmpty { continue }
-                items.append(.line(ScriptLine(number: line.number, text: line.text, commands: commands)))
+        string { each in
+            for input in inputs {
+                if case .success(let line?) = Script.parseLine(input.text, number: input.line) {
+                    // The `export` that asks for the program is not part of it.
+                    let commands = line.commands.filter { !$0.isExport }
+                    if commands.isEmpty { continue }
+                    try each(.line(ScriptLine(number: line.number, text: line.text, commands: commands)))
+                }
             }
         }
-        return generate(items)
     }
 
-    enum Item {
-        case comment(String)
-        case blank
-        case line(ScriptLine)
+    /// The program as one string (items that do not throw).
+    private func string(_ items: Items) -> String {
+        var text = ""
+        do {
+            try write(items, summary: summarize(items)) { text += $0 }
+        } catch {
+            preconditionFailure("an export into a string threw: \(error)")
+        }
+        return text
     }
 
-    // MARK: - Generation
+    // MARK: - Streaming
 
-    /// The program being written.
-    private struct Writer {
-        var functions: [String] = []
-        var segments: [[String]] = [[]]
-        var usedIdentifiers: Set<String> = PythonExporter.reserved
+    /// What the program's header says and depends on the whole script: which helpers it
+    /// needs and which exception classes it declares. Gathered by a first pass over the
+    /// items, before anything is written; small whatever the script's length.
+    package struct Summary: Sendable {
+        /// The classes `fail` raises that Python lacks, in order of first use. Every line
+        /// counts, after `exit` too (a class declared and never raised is harmless).
         var exceptionClasses: [String] = []
         var usesThreads = false
         var usesStatus = false
         var usesSets = false
         /// A task's body awaits the task itself (RuntimeError in `__step`).
         var awaitsItself = false
-        var workersAtSegmentStart: [Int] = []
+        /// The place, among the items, of the last command line the program runs: the
+        /// comments and blanks after it are not part of the program.
+        var lastLineIndex = -1
+    }
 
-        mutating func identifier(for name: String) -> String {
-            var base = ""
-            for ch in name.unicodeScalars {
-                let ok = (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || ch == "_"
-                base.unicodeScalars.append(ok ? ch : "_")
+    /// The first pass: `add` every item, in order; `summary` then describes the program.
+    /// (The export command checks the script in this same pass.)
+    package struct Summarizer {
+        private var generator: Generator
+
+        package init(_ exporter: PythonExporter) { generator = Generator(exporter, .summary, Summary()) }
+
+        package mutating func add(_ item: Item) { generator.add(item) }
+
+        package var summary: Summary { generator.summary }
+    }
+
+    package func summarize(_ items: Items) rethrows -> Summary {
+        var summarizer = Summarizer(self)
+        try items { summarizer.add($0) }
+        return summarizer.summary
+    }
+
+    /// Writes the program to `sink`, a piece at a time: the header (from `summary`, which
+    /// `items` must have made), then every task's function in one pass over `items`, then
+    /// main's code in another. The pieces are at most about `chunk` bytes, but for a
+    /// piece of one item that is longer.
+    package func write(_ items: Items, summary: Summary, chunk: Int = 1 << 16,
+                       to sink: (String) throws -> Void) throws {
+        try sink(header(summary))
+        // `items` calls back into a closure that calls `sink`: both are only lent here.
+        try withoutActuallyEscaping(sink) { sink in
+            for pass in [Pass.functions, .mains] {
+                var g = Generator(self, pass, summary)
+                try items { item in
+                    g.add(item)
+                    if g.out.utf8.count >= chunk {
+                        try sink(g.out)
+                        g.out.removeAll(keepingCapacity: true)
+                    }
+                }
+                g.finish()
+                try sink(g.out)
+            }
+        }
+    }
+
+    // MARK: - Generation
+
+    /// The program is written in three passes over the same items; each pass runs the
+    /// same bookkeeping (task names, identifiers, loops), so each gives every task the
+    /// same function name, and writes only its own part.
+    private enum Pass {
+        /// Writes nothing: gathers the `Summary`.
+        case summary
+        /// Every task's (and `run`'s) coroutine function, in order.
+        case functions
+        /// `main` (and `main_2`… after each `reset`), then the lines that run them.
+        case mains
+    }
+
+    private struct Generator {
+        let exporter: PythonExporter
+        let pass: Pass
+        var summary: Summary
+        /// What this pass wrote and the caller has not taken yet.
+        var out = ""
+
+        /// Every identifier given so far, in every loop (reserved words and exception
+        /// classes included). Not kept by the summary pass: the summary needs none.
+        var usedIdentifiers: NameSet
+        /// The summary pass: the exception classes already in `summary`.
+        var classesSeen: Set<String> = []
+        var loop = LoopNames()
+        var workers: Int
+        var segments = 1
+        var linesInSegment = 0
+        var finished = false
+        /// Where the current item is among the items.
+        var index = 0
+
+        /// Main's code of the current loop (the mains pass). A comment or blank between
+        /// two command lines is written when it comes, after the `await settle()` that
+        /// closes the line before (which is written at the first of them).
+        var settledBeforePending = false
+        /// The last line written in the current loop's function, nil at its start.
+        var lastLine: String?
+        /// Blank lines not written yet: the ones at the end of a function are dropped.
+        var blankLines = 0
+        /// Whether the current function's last non-blank line is a `return`.
+        var endsWithReturn = false
+        /// Whether the open `try:` holds a statement yet (a `try` whose commands were all
+        /// refused holds only comments: Python needs a statement).
+        var tryHoldsStatement = false
+
+        init(_ exporter: PythonExporter, _ pass: Pass, _ summary: Summary) {
+            self.exporter = exporter
+            self.pass = pass
+            self.summary = summary
+            workers = exporter.options.workers
+            usedIdentifiers = pass == .summary ? NameSet() : NameSet(PythonExporter.reserved.union(summary.exceptionClasses))
+            if pass == .mains { openFunction() }
+        }
+
+        mutating func add(_ item: Item) {
+            defer { index += 1 }
+            if pass == .summary, case .line(let line) = item { gatherClasses(line) }
+            guard !finished else { return }
+            switch item {
+            case .blank, .comment:
+                // Only the mains pass writes them, and only before a command line it runs.
+                guard pass == .mains && index < summary.lastLineIndex else { return }
+                if !settledBeforePending {
+                    if linesInSegment > 0 { emit("await settle()", indent: 1) }
+                    settledBeforePending = true
+                }
+                if case .comment(let text) = item {
+                    emit(text, indent: 1)
+                } else if let last = lastLine, !last.isEmpty, !last.hasSuffix("start()") {
+                    emit("", indent: 1)
+                }
+            case .line(let line):
+                if pass == .summary { summary.lastLineIndex = index }
+                if !settledBeforePending && linesInSegment > 0 { emit("await settle()", indent: 1) }
+                settledBeforePending = false
+                linesInSegment += 1
+                if pass == .mains { emit("# >>> " + line.text, indent: 1) }
+                var indent = 1
+                var inTry = false
+                for command in line.commands {
+                    if command.mayRaise && !inTry {
+                        emit("try:", indent: indent)
+                        tryHoldsStatement = false
+                        indent += 1
+                        inTry = true
+                    }
+                    switch command {
+                    case .reset:
+                        closeTry(&indent, &inTry)
+                        emit("await settle()", indent: 1)
+                        emit("return   # reset: this loop ends; asyncio.run starts a new one below", indent: 1)
+                        newLoop()
+                        linesInSegment = 1
+                        continue
+                    case .exit:
+                        closeTry(&indent, &inTry)
+                        emit("await settle()", indent: 1)
+                        emit("return   # exit: asyncio.run cancels what is still pending", indent: 1)
+                        finished = true
+                    case .setWorkers(let n):
+                        workers = n
+                        summary.usesThreads = true
+                        emit("pool.resize(\(n))", indent: indent)
+                    default:
+                        for code in code(for: command) { emit(code, indent: indent) }
+                    }
+                    if finished { break }
+                }
+                closeTry(&indent, &inTry)
+            }
+        }
+
+        /// After the last item.
+        mutating func finish() {
+            guard pass == .mains else { return }
+            closeFunction()
+            out += "\n\nif __name__ == \"__main__\":\n"
+            for i in 0 ..< segments {
+                if i > 0 { out += "    print(\"reset: a new event loop, t = 0\")\n" }
+                out += "    asyncio.run(\(PythonExporter.loopFunction(i))())\n"
+            }
+        }
+
+        /// `reset`: this loop's function ends, the next one starts.
+        private mutating func newLoop() {
+            if pass == .mains { closeFunction() }
+            segments += 1
+            loop = LoopNames()
+            linesInSegment = 0
+            if pass == .mains { openFunction() }
+        }
+
+        private mutating func openFunction() {
+            let usesThreads = summary.usesThreads
+            let workers = workers != exporter.options.workers && usesThreads ? "workers=\(workers)" : ""
+            out += "\n\nasync def \(PythonExporter.loopFunction(segments - 1))():\n"
+            out += "    start(\(workers))\n"
+            lastLine = nil
+            blankLines = 0
+            endsWithReturn = false
+        }
+
+        private mutating func closeFunction() {
+            // Blank lines at the end are dropped.
+            blankLines = 0
+            if !endsWithReturn { out += "    await settle()\n" }
+        }
+
+        /// One line of main's code (the mains pass).
+        private mutating func emit(_ code: String, indent: Int) {
+            guard pass == .mains else { return }
+            lastLine = code.isEmpty ? "" : String(repeating: "    ", count: indent) + code
+            if code.isEmpty {
+                blankLines += 1
+                return
+            }
+            if !code.hasPrefix("#") { tryHoldsStatement = true }
+            for _ in 0 ..< blankLines { out += "\n" }
+            blankLines = 0
+            out += lastLine!
+            out += "\n"
+            endsWithReturn = lastLine!.hasPrefix("    return")
+        }
+
+        private mutating func closeTry(_ indent: inout Int, _ inTry: inout Bool) {
+            guard inTry else { return }
+            if !tryHoldsStatement { emit("pass", indent: indent) }
+            indent -= 1
+            emit("except (Exception, asyncio.CancelledError) as e:", indent: indent)
+            emit("show_error(e)", indent: indent + 1)
+            inTry = false
+        }
+
+        /// The summary pass: the classes this line's `fail` steps raise.
+        private mutating func gatherClasses(_ line: ScriptLine) {
+            for command in line.commands {
+                switch command {
+                case .spawn(_, let body), .run(_, let body):
+                    for case .fail(let type, _) in body.steps where PythonExporter.needsClass(type) {
+                        if classesSeen.insert(type).inserted { summary.exceptionClasses.append(type) }
+                    }
+                default: break
+                }
+            }
+        }
+
+        /// The Python function of the task (or `run`) called `name`: a valid identifier
+        /// no other name has, that shadows nothing the program uses.
+        private mutating func identifier(for name: String) -> String {
+            func ok(_ ch: Unicode.Scalar) -> Bool {
+                (ch >= "a" && ch <= "z") || (ch >= "A" && ch <= "Z") || (ch >= "0" && ch <= "9") || ch == "_"
+            }
+            var base = name
+            if !name.unicodeScalars.allSatisfy(ok) {
+                base = ""
+                for ch in name.unicodeScalars { base.unicodeScalars.append(ok(ch) ? ch : "_") }
             }
             if base.isEmpty || base.first!.isNumber { base = "_" + base }
             // `main` and `main_N` are the loops' own functions, and every `main_K` is such
@@ -90,255 +352,167 @@ public struct PythonExporter {
             if base.count > 4 && base.hasPrefix("__") && base.hasSuffix("__") { base += "_" }
             var candidate = base
             var k = 2
-            while usedIdentifiers.contains(candidate) || PythonExporter.isLoopFunction(candidate) {
+            // The first candidate no name has (inserting it) and no loop's function has.
+            while PythonExporter.isLoopFunction(candidate) || !usedIdentifiers.insert(candidate) {
                 candidate = base + "_\(k)"
                 k += 1
             }
-            usedIdentifiers.insert(candidate)
             return candidate
         }
 
-        mutating func emit(_ line: String, indent: Int) {
-            segments[segments.count - 1].append(line.isEmpty ? "" : String(repeating: "    ", count: indent) + line)
-        }
-    }
+        /// Main's code for one command (at main's indentation); in the other passes, only
+        /// what the command does to the bookkeeping (its lines are not made).
+        private mutating func code(for command: Command) -> [String] {
+            let writing = pass == .mains
+            func known(_ refs: [NameRef]) -> String? {
+                for r in refs where !loop.taken.contains(r.name) { return r.name }
+                return nil
+            }
+            func refused(_ name: String) -> [String] { writing ? ["# refused by asyncplay: unknown task '\(name)'"] : [] }
+            func task(_ r: NameRef) -> String { "tasks[\(PyString.repr(r.name))]" }
+            let seconds = exporter.seconds
 
-    private func generate(_ items: [Item]) -> String {
-        var w = Writer()
-        // The classes `fail` raises are named before any task's function: a task named
-        // like one must not replace the class.
-        for case .line(let line) in items {
-            for command in line.commands {
-                switch command {
-                case .spawn(_, let body), .run(_, let body):
-                    for case .fail(let type, _) in body.steps { _ = exceptionClass(type, &w) }
-                default: break
+            switch command {
+            case .spawn(let ref, let body):
+                guard let name = loop.add(ref) else {
+                    return writing ? ["# refused by asyncplay: task '\(ref!.name)' already exists"] : []
                 }
+                let fn = pass == .summary ? "" : identifier(for: name)
+                function(fn, body: body, owner: name, isTask: true)
+                return writing ? ["track(asyncio.create_task(\(fn)(), name=\(PyString.repr(name))))"] : []
+            case .run(let ref, let body):
+                let name = ref?.name ?? "run"
+                let fn = pass == .summary ? "" : identifier(for: name)
+                function(fn, body: body, owner: name, isTask: false)
+                return writing ? ["print(repr(await \(fn)()))"] : []
+            case .cancel(let ref, let message):
+                if let bad = known([ref]) { return refused(bad) }
+                guard writing else { return [] }
+                return ["print(\(task(ref)).cancel(\(message.map(PyString.repr) ?? "")))"]
+            case .await(let ref, let timeout):
+                if let bad = known([ref]) { return refused(bad) }
+                guard writing else { return [] }
+                if let timeout {
+                    return ["print(repr(await asyncio.wait_for(\(task(ref)), timeout=\(seconds(timeout)))))"]
+                }
+                return ["print(repr(await \(task(ref))))"]
+            case .gather(let refs, let returnExceptions, let timeout):
+                if let bad = known(refs) { return refused(bad) }
+                guard writing else { return [] }
+                var args = refs.isEmpty ? "*tasks.values()" : refs.map(task).joined(separator: ", ")
+                if returnExceptions { args += ", return_exceptions=True" }
+                let gather = "asyncio.gather(\(args))"
+                if let timeout {
+                    return ["print(await asyncio.wait_for(\(gather), timeout=\(seconds(timeout))))"]
+                }
+                return ["print(await \(gather))"]
+            case .wait(let refs, let mode, let timeout):
+                if let bad = known(refs) { return refused(bad) }
+                summary.usesSets = true
+                guard writing else { return [] }
+                var args = refs.isEmpty ? "tasks.values()" : "[" + refs.map(task).joined(separator: ", ") + "]"
+                if let timeout { args += ", timeout=\(seconds(timeout))" }
+                switch mode {
+                case .firstCompleted: args += ", return_when=asyncio.FIRST_COMPLETED"
+                case .firstException: args += ", return_when=asyncio.FIRST_EXCEPTION"
+                case .allCompleted: break
+                }
+                return ["done, pending = await asyncio.wait(\(args))", "print_sets(done, pending)"]
+            case .sleep(let d):
+                guard writing else { return [] }
+                return ["await asyncio.sleep(\(seconds(d)))"]
+            case .block(let d):
+                guard writing else { return [] }
+                return ["log(\"main holds the loop for \(formatSeconds(d.microseconds))s (block)\")",
+                        "time.sleep(\(seconds(d)))   # blocks the loop's thread: nothing else runs"]
+            case .status(let refs):
+                if let bad = known(refs) { return refused(bad) }
+                summary.usesStatus = true
+                guard writing else { return [] }
+                return ["status(" + refs.map { PyString.repr($0.name) }.joined(separator: ", ") + ")"]
+            case .result(let ref):
+                if let bad = known([ref]) { return refused(bad) }
+                guard writing else { return [] }
+                return ["print(repr(\(task(ref)).result()))"]
+            case .time:
+                guard writing else { return [] }
+                return ["print(f\"{now():.3f}\")"]
+            default:
+                guard writing else { return [] }
+                return ["# (\(command.keyword): asyncplay only)"]
             }
         }
-        var loop = LoopNames()
-        var workers = options.workers
-        w.workersAtSegmentStart = [workers]
-        var linesInSegment = 0
-        var finished = false
 
-        func newSegment() {
-            w.segments.append([])
-            w.workersAtSegmentStart.append(workers)
-            loop = LoopNames()
-            linesInSegment = 0
-        }
-
-        // Comments and blank lines wait until the next command line, so that each line's
-        // `await settle()` closes the line before it, not the comments of the next.
-        var pending: [Item] = []
-        for item in items where !finished {
-            switch item {
-            case .blank, .comment:
-                pending.append(item)
-            case .line(let line):
-                if linesInSegment > 0 {
-                    w.emit("await settle()", indent: 1)
-                }
-                for p in pending {
-                    switch p {
-                    case .comment(let text): w.emit(text, indent: 1)
-                    default:
-                        if let last = w.segments[w.segments.count - 1].last, !last.isEmpty, !last.hasSuffix("start()") { w.emit("", indent: 1) }
-                    }
-                }
-                pending = []
-                linesInSegment += 1
-                w.emit("# >>> " + line.text, indent: 1)
-                var indent = 1
-                var inTry = false
-                for command in line.commands {
-                    if command.mayRaise && !inTry {
-                        w.emit("try:", indent: indent)
-                        indent += 1
-                        inTry = true
-                    }
-                    switch command {
-                    case .reset:
-                        closeTry(&w, &indent, &inTry)
-                        w.emit("await settle()", indent: 1)
-                        w.emit("return   # reset: this loop ends; asyncio.run starts a new one below", indent: 1)
-                        newSegment()
-                        linesInSegment = 1
-                        continue
-                    case .exit:
-                        closeTry(&w, &indent, &inTry)
-                        w.emit("await settle()", indent: 1)
-                        w.emit("return   # exit: asyncio.run cancels what is still pending", indent: 1)
-                        finished = true
-                    case .setWorkers(let n):
-                        workers = n
-                        w.usesThreads = true
-                        w.emit("pool.resize(\(n))", indent: indent)
-                    default:
-                        for code in self.code(for: command, &w, &loop) { w.emit(code, indent: indent) }
-                    }
-                    if finished { break }
-                }
-                closeTry(&w, &indent, &inTry)
+        /// One coroutine function: the body's steps in order, then its return. Written by
+        /// the functions pass; the other passes note what the body needs of the program.
+        private mutating func function(_ fn: String, body: Body, owner: String, isTask: Bool) {
+            let writing = pass == .functions
+            let seconds = exporter.seconds
+            if writing {
+                out += "\n\nasync def \(fn)():"
+                if isTask { out += "\n    log(\"\(owner) started\")" }
             }
+            var returns = true
+            for step in body.steps {
+                switch step {
+                case .sleep(let d):
+                    if writing { out += "\n    await asyncio.sleep(\(seconds(d)))" }
+                case .cpu(let d):
+                    guard writing else { break }
+                    let who = isTask ? owner : "main"
+                    let why = isTask ? "cpu" : "run"
+                    out += "\n    log(\"\(who) holds the loop for \(formatSeconds(d.microseconds))s (\(why))\")"
+                    out += "\n    time.sleep(\(seconds(d)))   # CPU-bound work on the loop's thread: nothing else runs"
+                case .thread(let d):
+                    summary.usesThreads = true
+                    if writing {
+                        out += "\n    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(formatShortSeconds(d.microseconds)))"
+                    }
+                case .await(let ref):
+                    if isTask && ref.name == owner { summary.awaitsItself = true }
+                    if writing { out += "\n    await tasks[\(PyString.repr(ref.name))]" }
+                case .fail(let type, let message):
+                    if writing { out += "\n    raise \(PythonExporter.className(type))(\(message.map(PyString.repr) ?? ""))" }
+                    returns = false
+                }
+            }
+            guard writing else { return }
+            // A value in Python source is its repr.
+            if returns { out += "\n    return " + (body.value ?? .string(owner)).repr }
+            out += "\n"
         }
-        return assemble(w)
-    }
-
-    private func closeTry(_ w: inout Writer, _ indent: inout Int, _ inTry: inout Bool) {
-        guard inTry else { return }
-        // A `try` whose commands were all refused holds only comments: Python needs a statement.
-        let body = w.segments[w.segments.count - 1]
-        if let start = body.lastIndex(where: { $0.trimmingLeadingSpaces == "try:" }),
-           body[(start + 1)...].allSatisfy({ $0.trimmingLeadingSpaces.hasPrefix("#") || $0.isEmpty }) {
-            w.emit("pass", indent: indent)
-        }
-        indent -= 1
-        w.emit("except (Exception, asyncio.CancelledError) as e:", indent: indent)
-        w.emit("show_error(e)", indent: indent + 1)
-        inTry = false
     }
 
     /// The tasks of the current loop, as asyncplay names them.
     private struct LoopNames {
-        var names: [String] = []
-        var taken: Set<String> = []
+        var taken = NameSet()
         var unnamed = 0
 
         mutating func add(_ ref: NameRef?) -> String? {
             if let ref {
-                guard !taken.contains(ref.name) else { return nil }
-                taken.insert(ref.name)
-                names.append(ref.name)
-                return ref.name
+                return taken.insert(ref.name) ? ref.name : nil
             }
             var name: String
             repeat {
                 unnamed += 1
                 name = "Task-\(unnamed)"
-            } while taken.contains(name)
-            taken.insert(name)
-            names.append(name)
+            } while !taken.insert(name)
             return name
         }
     }
 
-    /// Main's code for one command (at main's indentation).
-    private func code(for command: Command, _ w: inout Writer, _ loop: inout LoopNames) -> [String] {
-        func known(_ refs: [NameRef]) -> String? {
-            for r in refs where !loop.taken.contains(r.name) { return r.name }
-            return nil
-        }
-        func refused(_ name: String) -> [String] { ["# refused by asyncplay: unknown task '\(name)'"] }
-        func task(_ r: NameRef) -> String { "tasks[\(PyString.repr(r.name))]" }
-
-        switch command {
-        case .spawn(let ref, let body):
-            guard let name = loop.add(ref) else {
-                return ["# refused by asyncplay: task '\(ref!.name)' already exists"]
-            }
-            let fn = w.identifier(for: name)
-            w.functions.append(function(fn, body: body, owner: name, isTask: true, &w))
-            return ["track(asyncio.create_task(\(fn)(), name=\(PyString.repr(name))))"]
-        case .run(let ref, let body):
-            let name = ref?.name ?? "run"
-            let fn = w.identifier(for: name)
-            w.functions.append(function(fn, body: body, owner: name, isTask: false, &w))
-            return ["print(repr(await \(fn)()))"]
-        case .cancel(let ref, let message):
-            if let bad = known([ref]) { return refused(bad) }
-            return ["print(\(task(ref)).cancel(\(message.map(PyString.repr) ?? "")))"]
-        case .await(let ref, let timeout):
-            if let bad = known([ref]) { return refused(bad) }
-            if let timeout {
-                return ["print(repr(await asyncio.wait_for(\(task(ref)), timeout=\(seconds(timeout)))))"]
-            }
-            return ["print(repr(await \(task(ref))))"]
-        case .gather(let refs, let returnExceptions, let timeout):
-            if let bad = known(refs) { return refused(bad) }
-            var args = refs.isEmpty ? "*tasks.values()" : refs.map(task).joined(separator: ", ")
-            if returnExceptions { args += ", return_exceptions=True" }
-            let gather = "asyncio.gather(\(args))"
-            if let timeout {
-                return ["print(await asyncio.wait_for(\(gather), timeout=\(seconds(timeout))))"]
-            }
-            return ["print(await \(gather))"]
-        case .wait(let refs, let mode, let timeout):
-            if let bad = known(refs) { return refused(bad) }
-            w.usesSets = true
-            var args = refs.isEmpty ? "tasks.values()" : "[" + refs.map(task).joined(separator: ", ") + "]"
-            if let timeout { args += ", timeout=\(seconds(timeout))" }
-            switch mode {
-            case .firstCompleted: args += ", return_when=asyncio.FIRST_COMPLETED"
-            case .firstException: args += ", return_when=asyncio.FIRST_EXCEPTION"
-            case .allCompleted: break
-            }
-            return ["done, pending = await asyncio.wait(\(args))", "print_sets(done, pending)"]
-        case .sleep(let d):
-            return ["await asyncio.sleep(\(seconds(d)))"]
-        case .block(let d):
-            return ["log(\"main holds the loop for \(formatSeconds(d.microseconds))s (block)\")",
-                    "time.sleep(\(seconds(d)))   # blocks the loop's thread: nothing else runs"]
-        case .status(let refs):
-            if let bad = known(refs) { return refused(bad) }
-            w.usesStatus = true
-            return ["status(" + refs.map { PyString.repr($0.name) }.joined(separator: ", ") + ")"]
-        case .result(let ref):
-            if let bad = known([ref]) { return refused(bad) }
-            return ["print(repr(\(task(ref)).result()))"]
-        case .time:
-            return ["print(f\"{now():.3f}\")"]
-        default:
-            return ["# (\(command.keyword): asyncplay only)"]
-        }
-    }
-
-    /// One coroutine function: the body's steps in order, then its return.
-    private func function(_ fn: String, body: Body, owner: String, isTask: Bool, _ w: inout Writer) -> String {
-        var lines = ["async def \(fn)():"]
-        if isTask { lines.append("    log(\"\(owner) started\")") }
-        var returns = true
-        for step in body.steps {
-            switch step {
-            case .sleep(let d):
-                lines.append("    await asyncio.sleep(\(seconds(d)))")
-            case .cpu(let d):
-                let who = isTask ? owner : "main"
-                let why = isTask ? "cpu" : "run"
-                lines.append("    log(\"\(who) holds the loop for \(formatSeconds(d.microseconds))s (\(why))\")")
-                lines.append("    time.sleep(\(seconds(d)))   # CPU-bound work on the loop's thread: nothing else runs")
-            case .thread(let d):
-                w.usesThreads = true
-                lines.append("    await asyncio.get_running_loop().run_in_executor(None, blocking_work, \(formatShortSeconds(d.microseconds)))")
-            case .await(let ref):
-                if isTask && ref.name == owner { w.awaitsItself = true }
-                lines.append("    await tasks[\(PyString.repr(ref.name))]")
-            case .fail(let type, let message):
-                let cls = exceptionClass(type, &w)
-                lines.append("    raise \(cls)(\(message.map(PyString.repr) ?? ""))")
-                returns = false
-            }
-        }
-        // A value in Python source is its repr.
-        if returns { lines.append("    return " + (body.value ?? .string(owner)).repr) }
-        return lines.joined(separator: "\n")
-    }
-
     /// The Python class `fail TYPE` raises: a builtin, asyncio's own, or a new one.
-    private func exceptionClass(_ type: String, _ w: inout Writer) -> String {
+    static func className(_ type: String) -> String {
         switch type {
         case "CancelledError", "InvalidStateError": return "asyncio." + type
-        default: break
+        default: return type
         }
-        if ExceptionFactory.builtinExceptions.contains(type) { return type }
-        if !w.exceptionClasses.contains(type) {
-            w.exceptionClasses.append(type)
-            w.usedIdentifiers.insert(type)
-        }
-        return type
     }
 
+    /// Whether the program must declare `fail TYPE`'s class.
+    static func needsClass(_ type: String) -> Bool {
+        className(type) == type && !ExceptionFactory.builtinExceptions.contains(type)
+    }
 
     /// A duration in the program: `2 * SCALE`, `0.5 * SCALE`, `0`.
     private func seconds(_ d: TimeAmount) -> String {
@@ -347,7 +521,9 @@ public struct PythonExporter {
 
     // MARK: - The whole program
 
-    private func assemble(_ w: Writer) -> String {
+    /// The program up to the tasks' functions: what every program has, and the helpers
+    /// and classes this one needs.
+    private func header(_ w: Summary) -> String {
         var s = """
         #!/usr/bin/env python3
         \"\"\"\(options.title), exported by asyncplay as a Python asyncio program.
@@ -532,25 +708,6 @@ public struct PythonExporter {
 
             """
         }
-        for f in w.functions { s += "\n\n" + f + "\n" }
-        var mains: [String] = []
-        for (i, body) in w.segments.enumerated() {
-            let name = i == 0 ? "main" : "main_\(i + 1)"
-            mains.append(name)
-            let workers = w.workersAtSegmentStart[i]
-            var text = "\n\nasync def \(name)():\n"
-            text += "    start(\(w.usesThreads && workers != options.workers ? "workers=\(workers)" : ""))\n"
-            var lines = body
-            while lines.last == "" { lines.removeLast() }
-            for line in lines { text += line + "\n" }
-            if !(lines.last ?? "").hasPrefix("    return") { text += "    await settle()\n" }
-            s += text
-        }
-        s += "\n\nif __name__ == \"__main__\":\n"
-        for (i, m) in mains.enumerated() {
-            if i > 0 { s += "    print(\"reset: a new event loop, t = 0\")\n" }
-            s += "    asyncio.run(\(m)())\n"
-        }
         return s
     }
 
@@ -578,6 +735,9 @@ public struct PythonExporter {
 
         """
     }
+
+    /// The function the `i`th loop (from 0) of the program runs: `main`, `main_2`, `main_3`…
+    static func loopFunction(_ i: Int) -> String { i == 0 ? "main" : "main_\(i + 1)" }
 
     /// `main`, `main_2`, `main_3`…: the function each loop of the program runs.
     static func isLoopFunction(_ name: String) -> Bool {
@@ -622,6 +782,3 @@ extension Command {
     var isExport: Bool { keyword == "export" }
 }
 
-private extension String {
-    var trimmingLeadingSpaces: String { String(drop { $0 == " " }) }
-}

@@ -71,9 +71,13 @@ public struct Script: Sendable {
     /// Line `n` as written (for carets under errors); very long lines are cut short.
     public func sourceLine(_ n: Int) -> String? {
         guard n >= 1 && n <= lineStarts.count else { return nil }
-        let b = lineBytes(n)
+        return lineBytes(n).withUnsafeBufferPointer { Script.sourceLine($0) }
+    }
+
+    /// A line's bytes as `sourceLine` shows them.
+    static func sourceLine(_ b: UnsafeBufferPointer<UInt8>) -> String {
         if b.count > 4096 { return String(decoding: b.prefix(200), as: UTF8.self) + "…" }
-        return Script.echoed(b)     // as echoed: a recorded transcript must replay
+        return echoed(b)     // as echoed: a recorded transcript must replay
     }
 
     /// Line `n` as transcripts echo it: without trailing whitespace, except whitespace
@@ -84,11 +88,13 @@ public struct Script: Sendable {
     public func echoText(_ n: Int) -> String { Script.echoed(lineBytes(n)) }
 
     static func echoed(_ b: ArraySlice<UInt8>) -> String {
-        b.withUnsafeBufferPointer { b in
-            var end = trimmedCount(b)
-            if end > 0 && end < b.count && b[end - 1] == UInt8(ascii: "\\") { end = b.count }
-            return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
-        }
+        b.withUnsafeBufferPointer { echoed($0) }
+    }
+
+    static func echoed(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var end = trimmedCount(b)
+        if end > 0 && end < b.count && b[end - 1] == UInt8(ascii: "\\") { end = b.count }
+        return String(decoding: UnsafeBufferPointer(rebasing: b[..<end]), as: UTF8.self)
     }
 
     private mutating func validate() {

@@ -47,33 +47,111 @@ struct ExportPythonCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try StandardStreams.readScript(file)
         let name = file == "-" ? "<stdin>" : file
-        let script = Script.parse(source)
-        if script.hasErrors {
-            let diagnostics = DiagnosticRenderer(fileName: name) { script.sourceLine($0) }
-            for d in script.diagnostics { StandardStreams.stderr(diagnostics.render(d)) }
-            let n = script.diagnostics.count
-            StandardStreams.stderr("\(n) error\(n == 1 ? "" : "s"); nothing was exported\n")
-            throw ExitCode(2)
-        }
         var options = PythonExporter.Options()
         options.scale = scale
         options.workers = workers
         options.title = file == "-" ? "A script from standard input" : file.split(separator: "/").last.map(String.init) ?? file
-        let program = PythonExporter(options: options).program(script)
+        let exporter = PythonExporter(options: options)
+        // The script is never held parsed, nor (but for standard input or a pipe) whole:
+        // memory does not grow with its length. The first pass checks every line as
+        // `Script.parse` does (nothing is written unless all of them are right) and
+        // gathers what the program's header needs; two more write the program (see
+        // PythonExporter.write).
+        let script: ScriptLines
+        let summary: PythonExporter.Summary
+        let fingerprint: Int
+        do {
+            script = try ScriptLines(file)
+            (summary, fingerprint) = try check(script, name: name, exporter)
+        } catch let error as CLIError {
+            StandardStreams.stderr("asyncplay: \(error)\n")
+            throw ExitCode(2)
+        }
+        let items: PythonExporter.Items = { each in
+            var parser = ScriptLineParser()
+            let again = try script.forEachLine { n, bytes in
+                // Lines the first pass found right: an error now means the file changed.
+                guard ScriptLineParser.invalidUTF8(bytes, number: n) == nil,
+                      case .success(let line) = parser.parse(bytes, number: n) else { throw ScriptChanged() }
+                try each(PythonExporter.Item(line, echoText: ScriptLineParser.echoText(bytes)))
+            }
+            if again != fingerprint { throw ScriptChanged() }
+        }
         if let output {
             do {
-                try StandardStreams.writeAtomically(Array(program.utf8), to: output)
+                let file = try AtomicFile(output)
+                try exporter.write(items, summary: summary) { piece in
+                    var piece = piece
+                    try piece.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+                }
+                try file.commit()
+            } catch is ScriptChanged {
+                StandardStreams.stderr("asyncplay: '\(name)' changed while it was exported; nothing was written\n")
+                throw ExitCode(2)
             } catch {
                 StandardStreams.stderr("asyncplay: \(error)\n")
                 throw ExitCode(2)
             }
         } else {
-            StandardStreams.stdout(program)
+            do {
+                try exporter.write(items, summary: summary) { piece in
+                    var piece = piece
+                    piece.withUTF8 { StandardStreams.write(UnsafeRawBufferPointer($0), to: 1) }
+                }
+            } catch is ScriptChanged {
+                StandardStreams.stderr("asyncplay: '\(name)' changed while it was exported; the program written is not whole\n")
+                throw ExitCode(2)
+            } catch {
+                StandardStreams.stderr("asyncplay: \(error)\n")
+                throw ExitCode(2)
+            }
         }
     }
+
+    /// The first pass: every line checked; on errors, they are shown (as `run` shows them:
+    /// every one, with its line and caret) and the command fails. Returns the program's
+    /// summary and the lines' fingerprint.
+    private func check(_ script: ScriptLines, name: String,
+                       _ exporter: PythonExporter) throws -> (PythonExporter.Summary, Int) {
+        var summarizer = PythonExporter.Summarizer(exporter)
+        var parser = ScriptLineParser()
+        // The errors, rendered as they are found: a line is not kept for its caret.
+        var errors: [String] = []
+        var invalidUTF8: String?
+        func render(_ d: Diagnostic, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+            let line = ScriptLineParser.sourceLine(bytes)
+            return DiagnosticRenderer(fileName: name) { _ in line }.render(d)
+        }
+        let fingerprint = try script.forEachLine { n, bytes in
+            // A file that is not UTF-8 gets that one diagnostic, at its first bad byte:
+            // nothing else in it is trusted. The rest is still read (a script over the
+            // size limit is refused for that first).
+            guard invalidUTF8 == nil else { return }
+            if let d = ScriptLineParser.invalidUTF8(bytes, number: n) {
+                invalidUTF8 = render(d, bytes)
+                return
+            }
+            switch parser.parse(bytes, number: n) {
+            case .failure(let e):
+                for d in e.diagnostics { errors.append(render(d, bytes)) }
+            case .success(let line):
+                if errors.isEmpty { summarizer.add(PythonExporter.Item(line, echoText: ScriptLineParser.echoText(bytes))) }
+            }
+        }
+        if let invalidUTF8 { errors = [invalidUTF8] }
+        if !errors.isEmpty {
+            for e in errors { StandardStreams.stderr(e) }
+            let n = errors.count
+            StandardStreams.stderr("\(n) error\(n == 1 ? "" : "s"); nothing was exported\n")
+            throw ExitCode(2)
+        }
+        return (summarizer.summary, fingerprint)
+    }
 }
+
+/// The script read in a later pass is not the one the first pass checked.
+private struct ScriptChanged: Error {}
 
 extension StandardStreams {
     /// What `timeline --svg FILE` and `export python FILE` write through (the library
