@@ -56,7 +56,7 @@ struct TaskProgress {
 
 extension Session {
     /// What `status` shows of the task at `index` now.
-    func state(ofTaskAt index: Int) -> AsyncPlayEvents.TaskState {
+    func state(ofTaskAt index: Int) -> TaskState {
         let future = loop.future(of: tasks[index].task!)
         if loop.isCancelled(future) { return .cancelled }
         if loop.isDone(future) { return loop.exception(future) == nil ? .done : .failed }
