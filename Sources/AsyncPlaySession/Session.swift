@@ -85,7 +85,7 @@ public final class Session: @unchecked Sendable {
         progress.reserveCapacity(expected)
         loop = EventLoop(clock: options.clock(), workers: options.workers, expectedTasks: expected)
         handle = SessionHandle(loop)
-        handle.session = self
+        handle.attach(self)
     }
 
     // MARK: - Driving
@@ -643,18 +643,21 @@ public final class SessionHandle: Sendable {
     private struct Current {
         let inbox: ThreadsafeInbox
         let time: (@Sendable () -> Instant)?
+        /// The session: set as it is made, reached only by work run on the loop's thread.
+        weak var session: Session?
     }
     private let current: Mutex<Current>
-    /// The session, set once as it is made (before any other thread has the handle) and
-    /// reached only from work that runs on the loop's thread.
-    fileprivate nonisolated(unsafe) weak var session: Session?
 
     fileprivate init(_ loop: EventLoop) {
-        current = Mutex(Current(inbox: loop.inbox, time: loop.clock.timeSource))
+        current = Mutex(Current(inbox: loop.inbox, time: loop.clock.timeSource, session: nil))
+    }
+
+    fileprivate func attach(_ session: Session) {
+        current.withLock { $0.session = session }
     }
 
     fileprivate func follow(_ loop: EventLoop) {
-        current.withLock { $0 = Current(inbox: loop.inbox, time: loop.clock.timeSource) }
+        current.withLock { $0 = Current(inbox: loop.inbox, time: loop.clock.timeSource, session: $0.session) }
     }
 
     /// Hands a typed line to main. `nil` is the end of input (Ctrl-D).
@@ -672,7 +675,9 @@ public final class SessionHandle: Sendable {
     public var now: Instant? { current.withLock { $0.time }?() }
 
     private func post(_ work: @escaping @Sendable (Session) -> Void) {
-        let session = self.session
-        current.withLock { $0.inbox.post { if let session { work(session) } } }
+        current.withLock { c in
+            let session = c.session
+            c.inbox.post { if let session { work(session) } }
+        }
     }
 }
