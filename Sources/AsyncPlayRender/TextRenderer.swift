@@ -108,8 +108,8 @@ public final class TextRenderer: RecordSink {
         out.write(literal: "\u{1B}[0m")
     }
 
-    /// The event's parts, not the TaskEvent: given the struct (passed in memory), Swift
-    /// copied its kind into a temporary and destroyed it after, ~70 instructions a line.
+    /// The event's parts, not the TaskEvent: a struct passed in memory has its kind copied
+    /// into a temporary and destroyed after, on every line (PERFORMANCE.md).
     private func eventLine(_ kind: TaskEvent.Kind, of name: String, at time: Instant) {
         switch kind {
         case .created:
