@@ -179,7 +179,9 @@ extension EventLoop {
     /// deliver it (as after CPython's RecursionError).
     package func requestCancel(_ start: Task, message: String?) throws(AwaitCycle) -> Bool {
         var chain: [Int32] = []
-        var visited = Set<Int32>()
+        /// The chain's tasks as a set, once the chain is long enough for a linear search
+        /// to cost more than the set (a short chain, the usual case, builds none).
+        var visited: Set<Int32>? = nil
         var forwarded = false          // whether the level below accepted the cancellation
         var t = start.index
         do throws(AwaitCycle) {
@@ -188,7 +190,8 @@ extension EventLoop {
                 let future = tasks[i].future
                 markRetrieved(future)
                 if isDone(future) { forwarded = false; break }
-                if !visited.insert(t).inserted { throw AwaitCycle() }
+                if visited == nil && chain.count >= 32 { visited = Set(chain) }
+                if visited?.insert(t).inserted == false || (visited == nil && chain.contains(t)) { throw AwaitCycle() }
                 tasks[i].cancelRequests += 1
                 chain.append(t)
                 // A task below the first whose earlier cancellation already reached a level

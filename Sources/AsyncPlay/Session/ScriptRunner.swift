@@ -17,6 +17,10 @@ public struct ScriptRunner {
         public let syntaxErrors: String
         /// How late each timer ran (µs), when `sessionOptions.measureTimerLateness` is set.
         public var timerLateness: [Int64] = []
+        /// The session that ran, with every task it made: a process that ends after the
+        /// run can keep it and exit, handing its memory back to the OS at once instead of
+        /// freeing a million tasks one by one.
+        public var session: AnyObject?
     }
 
     public var format = Format.transcript
@@ -72,6 +76,7 @@ public struct ScriptRunner {
         out.flush()
         var outcome = Outcome(exitCode: session.refusedCommands > 0 ? 1 : 0, syntaxErrors: "")
         outcome.timerLateness = session.timerLateness
+        outcome.session = session
         return outcome
     }
 }

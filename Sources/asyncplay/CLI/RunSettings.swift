@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import AsyncPlay
 
@@ -57,6 +62,8 @@ struct RunSettings {
                 throw ExitCode(2)
             }
         }
-        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+        // The process ends here, with the session still held: its memory goes back to
+        // the OS at once (see `Outcome.session`).
+        withExtendedLifetime(outcome) { exit(outcome.exitCode) }
     }
 }
