@@ -7,9 +7,10 @@ import AsyncPlayExport
 /// dropped from pictures, never from the transcript), main's errors and its input lines.
 public final class EventLog: RecordSink {
     public private(set) var taskEvents: [TaskEvent] = []
-    /// Every task of this loop, by ID: what its `created` event said (kept when the event
-    /// itself is dropped past the limit, so that a task is always named).
-    public private(set) var tasks: [TaskInfo] = []
+    /// Every task of this loop, by ID: its current state for `status`, and what its
+    /// `created` event said (kept when the event itself is dropped past the limit, so that
+    /// a task is always named).
+    public let status: StatusFold
     /// `run` bodies with events of their own (a late wake-up), by ID: they have no
     /// `created` event, so they are named by their first event, on the line main ran.
     private var runBodies: [TaskID: TaskInfo] = [:]
@@ -35,7 +36,7 @@ public final class EventLog: RecordSink {
     /// is sized for them at once).
     public init(limit: Int = Limits.standard.maxKeptEvents, expectedTasks: Int = 0) {
         self.limit = limit
-        tasks.reserveCapacity(min(expectedTasks, Limits.standard.maxLiveTasks))
+        status = StatusFold(expectedTasks: expectedTasks)
     }
 
     public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
@@ -43,9 +44,12 @@ public final class EventLog: RecordSink {
     }
 
     private func keep(_ e: TaskEvent, name: String) {
-        if case .created(let name, let line) = e.kind, e.task.index == tasks.count {
-            tasks.append(TaskInfo(name: name, line: line))
-        } else if e.task.sequence < 0, runBodies[e.task] == nil {
+        status.apply(e.kind, of: e.task, at: e.time)
+        switch e.kind {
+        case .returned, .raised, .cancelPassedOn: return      // for `status` alone
+        default: break
+        }
+        if e.task.sequence < 0, runBodies[e.task] == nil {
             runBodies[e.task] = TaskInfo(name: name, line: Int32(clamping: currentLine))
         }
         if taskEvents.count >= limit {
@@ -65,7 +69,7 @@ public final class EventLog: RecordSink {
                 // The new loop's history starts empty at t = 0: the reset itself happened
                 // at the old loop's time, which is no instant of the new one.
                 taskEvents.removeAll()
-                tasks.removeAll()
+                status.record(r)
                 runBodies.removeAll()
                 mainEvents.removeAll()
                 mainEventLines.removeAll()
@@ -90,7 +94,7 @@ public final class EventLog: RecordSink {
     /// What the `created` event of `task` said, if the task is of this loop.
     public func info(_ task: TaskID) -> TaskInfo? {
         if task.index < 0 { return runBodies[task] }
-        return task.index < tasks.count ? tasks[task.index] : nil
+        return task.index < status.count ? status.info(task.index) : nil
     }
 
     /// The text of input line `line`, if it was kept.

@@ -170,8 +170,8 @@ public struct WhyRenderer {
                 } else {
                     out.append((t, pt ? "cancelada: o CancelledError chegou ao seu ponto de await" : "cancelled: CancelledError reached its await point"))
                 }
-            case .threadStarted, .threadEnded:
-                break
+            case .threadStarted, .threadEnded, .returned, .raised, .cancelPassedOn:
+                break        // (the last three are for `status`: the log does not keep them)
             case .exceptionNeverRetrieved:
                 out.append((t, pt ? "ninguém recuperou sua exceção (nem await, nem gather, nem result()): o asyncio avisa \"Task exception was never retrieved\""
                                   : "nobody retrieved its exception (no await, gather or result()): asyncio reports \"Task exception was never retrieved\""))

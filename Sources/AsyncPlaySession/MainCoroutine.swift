@@ -120,6 +120,7 @@ final class MainCoroutine: Coroutine {
             session.emitResult(cur.command, line: line, cur.finish(v))
             return nil
         case .raised(let e):
+            session.reportCancelsPassedOn()
             return abortLine(cur.command, e)
         default:
             return nil

@@ -166,6 +166,7 @@ public final class Session: @unchecked Sendable {
         } catch {
             main.throwIn(.cancelled(nil))
         }
+        reportCancelsPassedOn()
     }
 
     /// Whether main is waiting for a line (the shell shows its prompt then).
@@ -260,6 +261,36 @@ public final class Session: @unchecked Sendable {
     func emit(_ task: TaskRecord, _ kind: TaskEvent.Kind, at t: Instant? = nil) {
         if !sinkUsesPhases && kind.isPhase { return }
         sink.taskEvent(kind, of: task.id, named: task.name, at: t ?? loop.now)
+    }
+
+    /// The end of a spawned task's coroutine (`returned` or `raised`), for `status`: the
+    /// task is finished from now on, and its `done`/`failed`/`cancelled` event comes one
+    /// iteration later. A body cannot request its own cancellation, so a body that
+    /// returned is done (Task.step's "cancelled right before it returned" cannot happen).
+    func emitEnd(_ task: TaskRecord, _ s: Suspension) {
+        guard sinkUsesPhases else { return }
+        switch s {
+        case .returned(let v): emit(task, .returned(v))
+        case .raised(let e): emit(task, .raised(e))
+        default: break
+        }
+    }
+
+    /// After main passed a cancellation on (Ctrl-C, or a timeout that cancelled what main
+    /// awaited) and its command raised: the tasks it reached that are still not done are
+    /// `cancelling` with no request of their own in the records (an await cycle kept the
+    /// CancelledError from them), so each is reported, for `status`. Walks what main
+    /// awaited and the chains of awaits below, each task once.
+    func reportCancelsPassedOn() {
+        guard sinkUsesPhases else { return }
+        var stack = mainWaitsFor
+        if let run = runRecord, let t = run.waitsForTask { stack.append(t) }
+        var seen = Set<ObjectIdentifier>()
+        while let r = stack.popLast() {
+            guard !r.isDone, r.cancelRequests > 0, seen.insert(ObjectIdentifier(r)).inserted else { continue }
+            emit(r, .cancelPassedOn)
+            if let next = r.waitsForTask { stack.append(next) }
+        }
     }
 
     /// What main awaits in `command` (which just suspended it), as data for the records.
@@ -445,7 +476,8 @@ public final class Session: @unchecked Sendable {
             switch lookupAll(refs, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let rs):
-                emitResult(command, line: line, .status(rs.map(\.statusRow)))
+                // The rows are drawn from the records (StatusFold): the result names the tasks.
+                emitResult(command, line: line, .status(refs.isEmpty ? nil : rs.map(\.id)))
                 return .finished
             }
 

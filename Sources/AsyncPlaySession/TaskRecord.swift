@@ -59,7 +59,12 @@ public final class TaskRecord: Task {
     /// is held by whoever drives it (the task's `waitingOn`, or main's RunCoroutine),
     /// not by the record: eight bytes less in every task's record.
     public override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
-        resume(thrown, awaited: awaited)
+        let s = resume(thrown, awaited: awaited)
+        switch s {
+        case .returned, .raised: owner._withUnsafeGuaranteedRef { $0.emitEnd(self, s) }
+        default: break
+        }
+        return s
     }
 
     /// A spawned task (false: a `run` body, awaited inline by main).
@@ -105,23 +110,5 @@ public final class TaskRecord: Task {
         case .waiting: return .waiting
         case .inThread: return .inThread
         }
-    }
-
-    var statusRow: StatusRow {
-        let st = state
-        var until: Instant? = nil
-        var waits: String? = nil
-        var queued: Bool? = nil
-        switch (st, phase) {
-        case (.sleeping, .sleeping(let u)): until = u
-        case (.waiting, .waiting(let t)): waits = t.name
-        case (.inThread, .inThread(let job)): queued = job.state == .queued
-        default: break
-        }
-        return StatusRow(name: name, state: st,
-                         result: st == .done ? value : nil,
-                         error: st == .failed ? exception : nil,
-                         created: created, started: started, finished: finished,
-                         until: until, waitsFor: waits, queued: queued)
     }
 }
