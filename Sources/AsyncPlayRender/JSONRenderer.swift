@@ -218,10 +218,11 @@ extension OutputBuffer {
 
     /// A status result's value: the rows of `tasks` (nil: every task), as `fold` has them.
     func writeJSON(_ fold: StatusFold, tasks: [TaskID]?) {
+        let table = fold.table
         if let tasks {
-            writeList(tasks.filter { $0.index >= 0 && $0.index < fold.count }, separator: ",") { writeJSON(fold.row($0.index)) }
+            writeList(tasks.filter { $0.index >= 0 && $0.index < table.count }, separator: ",") { writeJSON(table.row($0.index)) }
         } else {
-            writeList(0..<fold.count, separator: ",") { writeJSON(fold.row($0)) }
+            writeList(0..<table.count, separator: ",") { writeJSON(table.row($0)) }
         }
     }
 

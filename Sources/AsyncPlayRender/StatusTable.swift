@@ -15,10 +15,11 @@ public enum StatusTable {
             out.write(render(fold.rows(tasks), style: style, now: now, language: language))
             return
         }
+        let table = fold.table
         let ids: [Int]
-        if let tasks { ids = tasks.map(\.index).filter { $0 >= 0 && $0 < fold.count } } else { ids = [] }
+        if let tasks { ids = tasks.map(\.index).filter { $0 >= 0 && $0 < table.count } } else { ids = [] }
         let all = tasks == nil
-        let n = all ? fold.count : ids.count
+        let n = all ? table.count : ids.count
         let pt = language == .portuguese
         if n == 0 { out.write(pt ? "(nenhuma task)\n" : "(no tasks)\n"); return }
         let header = pt ? ["TASK", "ESTADO", "ESPERANDO", "RESULTADO / ERRO", "CRIADA", "INÍCIO", "FIM"]
@@ -28,15 +29,14 @@ public enum StatusTable {
         // Pass 1: the widths of the columns.
         for k in 0..<n {
             let i = all ? k : ids[k]
-            widths[0] = max(widths[0], displayWidth(fold.tasks[i].name))
-            let state = fold.state(i)
+            widths[0] = max(widths[0], displayWidth(table.names[i]))
+            let state = table.state(i)
             widths[1] = max(widths[1], state.rawValue.utf8.count)
-            if let w = waits(fold, i, state, now: now, pt: pt) { widths[2] = max(widths[2], w.count) }
-            scratch.discard()
-            if writeOutcome(fold, i, into: scratch) { widths[3] = max(widths[3], scratch.displayWidth) }
-            widths[4] = max(widths[4], secondsWidth(fold.tasks[i].created))
-            widths[5] = max(widths[5], secondsWidth(fold.tasks[i].started))
-            widths[6] = max(widths[6], secondsWidth(fold.tasks[i].finished))
+            if let w = waits(table, i, state, now: now, pt: pt) { widths[2] = max(widths[2], w.count) }
+            widths[3] = max(widths[3], outcomeWidth(table, i, scratch: scratch))
+            widths[4] = max(widths[4], secondsWidth(table.tasks[i].created))
+            widths[5] = max(widths[5], secondsWidth(table.tasks[i].started))
+            widths[6] = max(widths[6], secondsWidth(table.tasks[i].finished))
         }
         // Pass 2: the rows, each cell padded to its column's width (the last three to the
         // right), two spaces apart. Padding is written only when something follows it on
@@ -50,38 +50,40 @@ public enum StatusTable {
         line.end()
         for k in 0..<n {
             let i = all ? k : ids[k]
-            let t = fold.tasks[i]
-            let state = fold.state(i)
-            line.text(t.name)
-            line.space(widths[0] - displayWidth(t.name) + 2)
+            let state = table.state(i)
+            let name = table.names[i]
+            line.text(name)
+            line.space(widths[0] - displayWidth(name) + 2)
             line.text(state.rawValue)
             line.space(widths[1] - state.rawValue.utf8.count + 2)
-            if let w = waits(fold, i, state, now: now, pt: pt) {
+            if let w = waits(table, i, state, now: now, pt: pt) {
                 line.text(w)
                 line.space(widths[2] - w.count + 2)
             } else {
                 line.space(widths[2] + 2)
             }
             scratch.discard()
-            if writeOutcome(fold, i, into: scratch) {
+            if writeOutcome(table, i, into: scratch) {
                 line.bytes(scratch)
                 line.space(widths[3] - scratch.displayWidth)
             } else {
                 line.space(widths[3])
             }
-            for (c, us) in [(4, t.created), (5, t.started), (6, t.finished)] {
-                line.space(2 + widths[c] - secondsWidth(us))
-                line.seconds(us)
-            }
+            line.space(2 + widths[4] - secondsWidth(table.tasks[i].created))
+            line.seconds(table.tasks[i].created)
+            line.space(2 + widths[5] - secondsWidth(table.tasks[i].started))
+            line.seconds(table.tasks[i].started)
+            line.space(2 + widths[6] - secondsWidth(table.tasks[i].finished))
+            line.seconds(table.tasks[i].finished)
             line.end()
         }
     }
 
     /// The WAITING FOR cell, when the state waits for something.
-    private static func waits(_ fold: StatusFold, _ i: Int, _ state: TaskState, now: Instant?, pt: Bool) -> String? {
+    private static func waits(_ table: StatusFold.Table, _ i: Int, _ state: TaskState, now: Instant?, pt: Bool) -> String? {
         switch state {
         case .sleeping, .waiting, .inThread:
-            let r = fold.row(i)
+            let r = table.row(i)
             return waitsText(r, now: now, pt: pt)
         default:
             return nil
@@ -89,20 +91,41 @@ public enum StatusTable {
     }
 
     /// The RESULT / ERROR cell's repr, if the task has one.
-    private static func writeOutcome(_ fold: StatusFold, _ i: Int, into out: OutputBuffer) -> Bool {
-        switch fold.tasks[i].end {
+    private static func writeOutcome(_ table: StatusFold.Table, _ i: Int, into out: OutputBuffer) -> Bool {
+        switch table.tasks[i].end {
         case .done(let v): out.writeRepr(v); return true
         case .failed(let e): out.writeRepr(e); return true
         default: return false
         }
     }
 
+    /// The RESULT / ERROR cell's width: a plain string result (printable ASCII with no
+    /// quote or backslash, as a task's own name is) is itself in quotes; anything else is
+    /// measured on its repr, written into `scratch`.
+    private static func outcomeWidth(_ table: StatusFold.Table, _ i: Int, scratch: OutputBuffer) -> Int {
+        if case .done(.string(let s)) = table.tasks[i].end, let n = plainWidth(s) { return n + 2 }
+        scratch.discard()
+        return writeOutcome(table, i, into: scratch) ? scratch.displayWidth : 0
+    }
+
+    /// The length of `s` if its repr is `'s'`: printable ASCII with no quote or backslash.
+    private static func plainWidth(_ s: String) -> Int? {
+        var n = 0
+        for b in s.utf8 {
+            guard b >= 0x20 && b < 0x7F && b != 0x27 && b != 0x5C else { return nil }
+            n += 1
+        }
+        return n
+    }
+
     /// Characters of `s` (one a byte when it is ASCII, as names are).
     private static func displayWidth(_ s: String) -> Int {
-        var ascii = true
         var n = 0
-        for b in s.utf8 { n += 1; if b >= 0x80 { ascii = false; break } }
-        return ascii ? n : s.count
+        for b in s.utf8 {
+            if b >= 0x80 { return s.count }
+            n += 1
+        }
+        return n
     }
 
     /// Characters of `formatSeconds(us)`, or of `-` when unset.
@@ -121,7 +144,10 @@ public enum StatusTable {
         init(out: OutputBuffer) { self.out = out }
         mutating func space(_ n: Int) { spaces += n }
         private mutating func flushSpaces() {
-            while spaces > 0 { out.write(byte: 0x20); spaces -= 1 }
+            guard spaces > 0 else { return }
+            out.reserve(spaces).initialize(repeating: 0x20, count: spaces)
+            out.commit(spaces)
+            spaces = 0
         }
         mutating func text(_ s: String) {
             if s.isEmpty { return }

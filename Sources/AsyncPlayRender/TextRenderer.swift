@@ -35,7 +35,7 @@ public final class TextRenderer: RecordSink {
         self.out = out
         self.diagnostics = diagnostics
         self.log = log
-        self.status = status ?? log?.status
+        self.status = status ?? (log?.status.foldsStates == true ? log?.status : nil)
         self.options = options
     }
 

@@ -63,7 +63,8 @@ public struct ScriptRunner {
             let json = JSONRenderer(out: out, status: fold)
             sink = fold.map { FanoutSink([$0, json]) } ?? json
         case .transcript:
-            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents, expectedTasks: script.spawnCount) : nil
+            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents, expectedTasks: script.spawnCount,
+                                                    foldsStatus: script.readsStatus) : nil
             let fold = log == nil && script.readsStatus ? StatusFold(expectedTasks: script.spawnCount) : nil
             let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, status: fold, options: textOptions)
             echo = text.echo
