@@ -45,7 +45,7 @@ public final class StatusFold: RecordSink {
     }
 
     func apply(_ kind: TaskEvent.Kind, of id: TaskID, at time: Instant) {
-        if !foldsStates, case .created = kind {} else if !foldsStates { return }
+        if !foldsStates { guard case .created = kind else { return } }
         table.apply(kind, of: id, at: time)
     }
 
