@@ -120,6 +120,12 @@ public final class EventLog: RecordSink {
         init(limit: Int, expectedTasks: Int) {
             self.limit = limit
             lastOfTask.reserveCapacity(expectedTasks)
+            // A task has a few events (created, started, a phase, its end): the ring is
+            // sized at once for what the script will likely fill, up to its limit, rather
+            // than grown by doubling, which copies every event kept so far each time.
+            let events = min(limit, expectedTasks.multipliedReportingOverflow(by: 4).overflow ? limit : expectedTasks * 4)
+            ring.reserveCapacity(events)
+            previous.reserveCapacity(events)
         }
 
         mutating func keep(_ e: TaskEvent) {
