@@ -30,7 +30,7 @@ public final class Session: @unchecked Sendable {
     public let handle: SessionHandle
     let options: Options
     private let sink: RecordSink
-    private let sinkUsesPhases: Bool
+    let sinkUsesPhases: Bool
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order: a task's place here is its sequence.
@@ -267,8 +267,8 @@ public final class Session: @unchecked Sendable {
     /// task is finished from now on, and its `done`/`failed`/`cancelled` event comes one
     /// iteration later. A body cannot request its own cancellation, so a body that
     /// returned is done (Task.step's "cancelled right before it returned" cannot happen).
+    /// Called only when the sink uses phase events.
     func emitEnd(_ task: TaskRecord, _ s: Suspension) {
-        guard sinkUsesPhases else { return }
         switch s {
         case .returned(let v): emit(task, .returned(v))
         case .raised(let e): emit(task, .raised(e))

@@ -61,7 +61,9 @@ public final class TaskRecord: Task {
     public override func resumeCoroutine(_ thrown: PyException?, awaited: Future?) -> Suspension {
         let s = resume(thrown, awaited: awaited)
         switch s {
-        case .returned, .raised: owner._withUnsafeGuaranteedRef { $0.emitEnd(self, s) }
+        case .returned, .raised:
+            // Asked first: the end is reported only to sinks that use phase events.
+            if owner._withUnsafeGuaranteedRef({ $0.sinkUsesPhases }) { owner._withUnsafeGuaranteedRef { $0.emitEnd(self, s) } }
         default: break
         }
         return s
