@@ -14,7 +14,11 @@ public final class EventLog: RecordSink {
     public let status: StatusFold
     /// The kept task events and their indexes, changed by one mutating call per event. A
     /// view takes it once (a value: its arrays are shared, not copied) and reads that.
-    private(set) var store: Store
+    var store: Store { storage.pointee }
+    /// Where `store` lives: memory the log owns, changed in place with no exclusivity
+    /// bookkeeping per event, as a class's stored property would have (every record and
+    /// every view of a session runs on the loop's thread, one at a time).
+    private let storage: UnsafeMutablePointer<Store>
     /// `run` bodies with events of their own (a late wake-up), by ID: they have no
     /// `created` event, so they are named by their first event, on the line main ran.
     private var runBodies: [TaskID: TaskInfo] = [:]
@@ -26,7 +30,7 @@ public final class EventLog: RecordSink {
     public private(set) var mainEventPositions: [Int] = []
     private var currentLine = 0
     /// Task events dropped past the limit (see `Store`).
-    public var dropped: Int { store.dropped }
+    public var dropped: Int { storage.pointee.dropped }
     /// Main's exceptions in this loop (a timeout that cancelled a task, for `why`).
     public private(set) var errors: [CommandError] = []
     /// The session's input lines, across resets (for `why` to quote a command, and for
@@ -42,7 +46,13 @@ public final class EventLog: RecordSink {
     public init(limit: Int = Limits.standard.maxKeptEvents, expectedTasks: Int = 0, foldsStatus: Bool = true) {
         self.limit = max(1, limit)
         status = StatusFold(expectedTasks: expectedTasks, foldsStates: foldsStatus)
-        store = Store(limit: self.limit, expectedTasks: min(expectedTasks, Limits.standard.maxLiveTasks))
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Store(limit: self.limit, expectedTasks: min(expectedTasks, Limits.standard.maxLiveTasks)))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
@@ -58,7 +68,7 @@ public final class EventLog: RecordSink {
         if e.task.sequence < 0, runBodies[e.task] == nil {
             runBodies[e.task] = TaskInfo(name: name, line: Int32(clamping: currentLine))
         }
-        store.keep(e)
+        storage.pointee.keep(e)
     }
 
     public func record(_ r: Record) {
@@ -69,7 +79,7 @@ public final class EventLog: RecordSink {
             if case .reset = m.kind {
                 // The new loop's history starts empty at t = 0: the reset itself happened
                 // at the old loop's time, which is no instant of the new one.
-                store = Store(limit: limit, expectedTasks: 0)
+                storage.pointee = Store(limit: limit, expectedTasks: 0)
                 status.record(r)
                 runBodies.removeAll()
                 mainEvents.removeAll()
@@ -80,7 +90,7 @@ public final class EventLog: RecordSink {
             }
             mainEvents.append(m)
             mainEventLines.append(currentLine)
-            mainEventPositions.append(store.recorded)
+            mainEventPositions.append(storage.pointee.recorded)
         case .input(let line, let text):
             currentLine = line
             if inputs.count < EventLog.inputLimit { inputs.append(InputLine(line: line, text: text.string)) } else { inputsComplete = false }

@@ -10,10 +10,13 @@ import AsyncPlayEvents
 /// It reads the phase events (sleeping, waiting, a thread job's phases, a coroutine's
 /// end): a session must send them (`usesPhaseEvents`).
 public final class StatusFold: RecordSink {
-    /// Every task's values, changed by one mutating call per event (one access to the
-    /// class's storage, however many fields the event changes). A reader takes the table
-    /// once (`table`: a value, its arrays shared) and reads it without further accesses.
-    private(set) var table: Table
+    /// Every task's values, changed by one mutating call per event. A reader takes the
+    /// table once (a value, its arrays shared) and reads that.
+    var table: Table { storage.pointee }
+    /// Where `table` lives: memory the fold owns, changed in place with no exclusivity
+    /// bookkeeping per event, as a class's stored property would have (a session's
+    /// records, and the views drawn from them, come on the loop's thread one at a time).
+    private let storage: UnsafeMutablePointer<Table>
     /// False: only the tasks' names and lines are kept (the event log's table of names,
     /// in a run with no `status`), and no row may be drawn.
     public let foldsStates: Bool
@@ -21,12 +24,18 @@ public final class StatusFold: RecordSink {
     /// `expectedTasks`: how many tasks the script spawns, if known (sized at once).
     public init(expectedTasks: Int = 0, foldsStates: Bool = true) {
         self.foldsStates = foldsStates
-        table = Table(keepsStates: foldsStates)
-        table.reserve(min(expectedTasks, Limits.standard.maxLiveTasks))
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Table(keepsStates: foldsStates))
+        storage.pointee.reserve(min(expectedTasks, Limits.standard.maxLiveTasks))
+    }
+
+    deinit {
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     /// How many tasks this loop has created.
-    public var count: Int { table.count }
+    public var count: Int { storage.pointee.count }
 
     public func taskEvent(_ kind: TaskEvent.Kind, of task: TaskID, named name: String, at time: Instant) {
         apply(kind, of: task, at: time)
@@ -38,7 +47,7 @@ public final class StatusFold: RecordSink {
             apply(e.kind, of: e.task, at: e.time)
         case .main(let m):
             // A new loop: its tasks are numbered from 0 again.
-            if case .reset = m.kind { table = Table(keepsStates: foldsStates) }
+            if case .reset = m.kind { storage.pointee = Table(keepsStates: foldsStates) }
         default:
             break
         }
@@ -46,11 +55,11 @@ public final class StatusFold: RecordSink {
 
     func apply(_ kind: TaskEvent.Kind, of id: TaskID, at time: Instant) {
         if !foldsStates { guard case .created = kind else { return } }
-        table.apply(kind, of: id, at: time)
+        storage.pointee.apply(kind, of: id, at: time)
     }
 
     /// Task `i`'s row (see `Table.row`).
-    public func row(_ i: Int) -> StatusRow { table.row(i) }
+    public func row(_ i: Int) -> StatusRow { storage.pointee.row(i) }
 
     /// The rows `status` shows: of `tasks` in that order, or of every task (nil).
     public func rows(_ ids: [TaskID]?) -> [StatusRow] {
@@ -60,7 +69,7 @@ public final class StatusFold: RecordSink {
     }
 
     /// The name and spawning line of task `i` of this loop.
-    func info(_ i: Int) -> TaskInfo { table.info(i) }
+    func info(_ i: Int) -> TaskInfo { storage.pointee.info(i) }
 
     /// One task, as far as its events have told.
     struct Task {
