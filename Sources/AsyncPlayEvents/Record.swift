@@ -73,6 +73,17 @@ public struct TaskEvent: Sendable {
         case failed(PyException)
         case cancelled
         case exceptionNeverRetrieved(PyException)
+        /// The task's coroutine returned: the task is done from this instant, though its
+        /// `done` event comes one loop iteration later (the session reports a task's end
+        /// from a done callback, as asyncio runs them). Only `status` reads it.
+        case returned(PyValue)
+        /// The task's coroutine raised: failed, or cancelled for a CancelledError, from
+        /// this instant (its `failed`/`cancelled` event comes later, as for `returned`).
+        case raised(PyException)
+        /// A cancellation main passed on (a timeout, Ctrl-C) reached the task and left it
+        /// `cancelling`, with no `cancelRequested` of its own (an await cycle kept the
+        /// CancelledError from being delivered). Only `status` reads it.
+        case cancelPassedOn
     }
 
     /// The five kinds the SPEC and the oracle compare; the others are extra detail.
@@ -99,6 +110,9 @@ public struct TaskEvent: Sendable {
         case .failed: return "failed"
         case .cancelled: return "cancelled"
         case .exceptionNeverRetrieved: return "exception_never_retrieved"
+        case .returned: return "returned"
+        case .raised: return "raised"
+        case .cancelPassedOn: return "cancel_passed_on"
         }
     }
 }
@@ -121,8 +135,10 @@ public enum CommandValue: Sendable {
     case bool(Bool)
     case time(Instant)
     case waitSets(done: [String], pending: [String])
-    /// The table as it stood when `status` ran: a snapshot of values, not live tasks.
-    case status([StatusRow])
+    /// `status`: the tasks to show, in order (nil: every task of the loop, in creation
+    /// order). The rows are drawn by the renderer from the recorded events (StatusFold),
+    /// as they stood when the command ran.
+    case status([TaskID]?)
     /// Human-only views drawn by the renderer from the recorded stream (JSON prints nothing).
     case view(View)
     /// Commands with nothing to print (spawn, sleep, set…): JSON and text print nothing.
@@ -267,11 +283,12 @@ extension RecordSink {
 }
 
 extension TaskEvent.Kind {
-    /// What the task is doing (sleeping, waiting, in a thread) rather than something the
-    /// transcript or JSON print: only views read these.
+    /// What the task is doing (sleeping, waiting, in a thread, its coroutine's end) rather
+    /// than something the transcript or JSON print: only views (status among them) read these.
     package var isPhase: Bool {
         switch self {
-        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded: return true
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded,
+             .returned, .raised, .cancelPassedOn: return true
         default: return false
         }
     }

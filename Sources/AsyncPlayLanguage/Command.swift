@@ -57,6 +57,13 @@ public enum Command: Equatable, Sendable {
         }
     }
 
+    /// Whether the command shows `status`, whose rows are a fold of the recorded events
+    /// (the phase events included): a run with one needs a StatusFold among its sinks.
+    public var readsStatus: Bool {
+        if case .status = self { return true }
+        return false
+    }
+
     /// The command's word in `CommandTable` (an alias as typed, `ps`, is its canonical word).
     public var word: CommandWord {
         switch self {

@@ -22,7 +22,24 @@ public struct Script: Sendable {
     /// Whether some command of the script (run or not: after `exit` too) reads the
     /// session's recorded history (see `Command.readsHistory`). Without one, nothing needs
     /// the event log. Found by the check, which sees every line.
-    public private(set) var readsHistory = false
+    public var readsHistory: Bool { reads.contains(.history) }
+    /// Whether some command of the script is a `status` (see `Command.readsStatus`): its
+    /// rows are folded from the events, phases included. Found by the check too.
+    public var readsStatus: Bool { reads.contains(.status) }
+    private var reads = Reads()
+
+    /// What the views among a script's commands read from the session's records.
+    struct Reads: OptionSet {
+        let rawValue: UInt8
+        static let history = Reads(rawValue: 1)
+        static let status = Reads(rawValue: 2)
+        init(rawValue: UInt8 = 0) { self.rawValue = rawValue }
+        init(_ command: Command) {
+            self.init()
+            if command.readsHistory { insert(.history) }
+            if command.readsStatus { insert(.status) }
+        }
+    }
     /// How many lines start with `spawn ` (about how many tasks the script makes). A hint
     /// for sizing the session's task table up front.
     public private(set) var spawnCount = 0
@@ -109,7 +126,7 @@ public struct Script: Sendable {
         var found: [Diagnostic] = []
         var kept: [ScriptLine] = []
         var tokens: [Token] = []
-        var history = false
+        var readsFound = Reads()
         var spawns = 0
         bytes.withUnsafeBufferPointer { file in
             for n in stride(from: 1, through: lineStarts.count, by: 1) {
@@ -118,14 +135,14 @@ public struct Script: Sendable {
                 if line.count > 6 && line[5] == UInt8(ascii: " ")
                     && ASCIIScan.equals(UnsafeBufferPointer(rebasing: line[0 ..< 5]), "spawn") { spawns += 1 }
                 switch Script.parseLine(line, number: n, limits: limits, checkOnly: !keep, tokens: &tokens,
-                                        readsHistory: &history, textIn: (bytes, lineStarts[n - 1])) {
+                                        reads: &readsFound, textIn: (bytes, lineStarts[n - 1])) {
                 case .failure(let errors): found += errors.diagnostics
                 case .success(let line): if keep, let line { kept.append(line) }
                 }
             }
         }
         diagnostics = found
-        readsHistory = history
+        reads = readsFound
         spawnCount = spawns
         parsed = found.isEmpty ? kept : []
     }
@@ -140,10 +157,10 @@ public struct Script: Sendable {
     /// `tokens` is scratch space, kept by a caller that asks for many lines.
     private func commands(ofLine n: Int, tokens: inout [Token]) -> ScriptLine? {
         if keptParsed { return keptLine(n) }
-        var history = false
+        var readsFound = Reads()
         let result = bytes.withUnsafeBufferPointer { file in
             Script.parseLine(UnsafeBufferPointer(rebasing: file[lineRange(n)]), number: n, limits: limits, tokens: &tokens,
-                             readsHistory: &history, textIn: (bytes, lineStarts[n - 1]))
+                             reads: &readsFound, textIn: (bytes, lineStarts[n - 1]))
         }
         guard case .success(let line) = result else { return nil }
         return line
@@ -192,23 +209,23 @@ public struct Script: Sendable {
         }
         var text = text
         var tokens: [Token] = []
-        var history = false
-        return text.withUTF8 { parseLine($0, number: number, limits: limits, tokens: &tokens, readsHistory: &history) }
+        var readsFound = Reads()
+        return text.withUTF8 { parseLine($0, number: number, limits: limits, tokens: &tokens, reads: &readsFound) }
     }
 
     /// Parses the line `bytes`; `tokens` is scratch space the caller may reuse from line to line.
-    /// `readsHistory` is set when a command of the line reads the history (left alone otherwise).
+    /// `reads` gains what the line's commands read of the records (left alone otherwise).
     /// `textIn`: the file `bytes` lie in, and where, so the line's text can share it (nil:
     /// the text is copied).
     static func parseLine(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
-                          tokens: inout [Token], readsHistory: inout Bool,
+                          tokens: inout [Token], reads: inout Reads,
                           textIn file: (bytes: [UInt8], offset: Int)? = nil) -> Result<ScriptLine?, LineErrors> {
         if bytes.count > limits.maxLineBytes {
             return .failure(LineErrors([Diagnostic(line: number, column: limits.maxLineBytes + 1,
                 message: "line too long (\(bytes.count) bytes; the limit is \(limits.maxLineBytes))")]))
         }
         return parseTokens(bytes, number: number, limits: limits, checkOnly: checkOnly, tokens: &tokens,
-                           readsHistory: &readsHistory, textIn: file)
+                           reads: &reads, textIn: file)
     }
 
     /// The line's text without trailing whitespace, shared with its file when there is one.
@@ -220,7 +237,7 @@ public struct Script: Sendable {
 
     /// The general path of `parseLine`: the lexer's tokens, parsed `;` segment by segment.
     static func parseTokens(_ bytes: UnsafeBufferPointer<UInt8>, number: Int, limits: Limits, checkOnly: Bool = false,
-                            tokens: inout [Token], readsHistory: inout Bool,
+                            tokens: inout [Token], reads: inout Reads,
                             textIn file: (bytes: [UInt8], offset: Int)? = nil) -> Result<ScriptLine?, LineErrors> {
         let source = SourceLine(bytes)
         tokens.removeAll(keepingCapacity: true)
@@ -240,7 +257,7 @@ public struct Script: Sendable {
                                                checkOnly: checkOnly)
                     do throws(LineError) {
                         let command = try parser.command()
-                        if command.readsHistory { readsHistory = true }
+                        reads.formUnion(Reads(command))
                         if parser.bodySteps > limits.maxStepsPerBody {
                             errors.append(Diagnostic(line: number, column: source.column(ofByte: tokens[segmentStart].start),
                                 message: "a body has at most \(limits.maxStepsPerBody) steps (this one has \(parser.bodySteps))"))

@@ -100,8 +100,8 @@ package struct ScriptLineParser {
     /// The line's commands (nil: none, a blank or comment line) or its errors. The line
     /// must be valid UTF-8 (see `invalidUTF8`).
     package mutating func parse(_ bytes: UnsafeBufferPointer<UInt8>, number: Int) -> Result<ScriptLine?, LineErrors> {
-        var history = false
-        return Script.parseLine(bytes, number: number, limits: limits, tokens: &tokens, readsHistory: &history)
+        var reads = Script.Reads()
+        return Script.parseLine(bytes, number: number, limits: limits, tokens: &tokens, reads: &reads)
     }
 
     /// The line as `Script.echoText` gives it (comments are kept this way).

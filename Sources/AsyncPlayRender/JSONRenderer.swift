@@ -7,8 +7,13 @@ import AsyncPlayExport
 /// times more than the run that produced it.
 public final class JSONRenderer: RecordSink {
     private let out: OutputBuffer
+    /// What `status` results are drawn from; needed only when the run has a `status`.
+    private let status: StatusFold?
 
-    public init(out: OutputBuffer) { self.out = out }
+    public init(out: OutputBuffer, status: StatusFold? = nil) {
+        self.out = out
+        self.status = status
+    }
 
     /// The stream has no phase events (sleeping, waiting, in a thread: see `event`), so
     /// the session need not send them.
@@ -34,7 +39,12 @@ public final class JSONRenderer: RecordSink {
             out.write(literal: ",\"command\":\"")
             out.write(res.command)
             out.write(literal: "\",\"value\":")
-            out.writeJSON(res.value)
+            if case .status(let tasks) = res.value {
+                guard let status else { preconditionFailure("`status` without a StatusFold: the sinks must include one (Script.readsStatus)") }
+                out.writeJSON(status, tasks: tasks)
+            } else {
+                out.writeJSON(res.value)
+            }
             out.write(literal: "}\n")
         case .error(let err):
             out.write(literal: "{\"type\":\"error\",\"t\":")
@@ -69,8 +79,8 @@ public final class JSONRenderer: RecordSink {
 
     private func event(_ e: TaskEvent, name: String) {
         switch e.kind {
-        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding:
-            return            // phases: detail for timeline and why, not for the stream
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding, .returned, .raised, .cancelPassedOn:
+            return            // phases: detail for status, timeline and why, not for the stream
         default:
             break
         }
@@ -101,7 +111,7 @@ public final class JSONRenderer: RecordSink {
                 out.write(literal: ",\"message\":")
                 out.writeJSON(string: message)
             }
-        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding:
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .holding, .returned, .raised, .cancelPassedOn:
             break
         }
         out.write(literal: "}\n")
@@ -200,10 +210,19 @@ extension OutputBuffer {
             write(literal: ",\"pending\":")
             writeJSON(strings: pending)
             write(byte: UInt8(ascii: "}"))
-        case .status(let rows):
-            writeList(rows, separator: ",") { writeJSON($0) }
-        case .view, .nothing:
+        case .view, .nothing, .status:
+            // A status result's rows come from a StatusFold: `writeJSON(_:tasks:)`.
             break
+        }
+    }
+
+    /// A status result's value: the rows of `tasks` (nil: every task), as `fold` has them.
+    func writeJSON(_ fold: StatusFold, tasks: [TaskID]?) {
+        let table = fold.table
+        if let tasks {
+            writeList(tasks.filter { $0.index >= 0 && $0.index < table.count }, separator: ",") { writeJSON(table.row($0.index)) }
+        } else {
+            writeList(0..<table.count, separator: ",") { writeJSON(table.row($0)) }
         }
     }
 

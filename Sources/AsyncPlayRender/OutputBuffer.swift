@@ -39,6 +39,14 @@ public final class OutputBuffer {
         }
     }
 
+    /// How many bytes were written and not yet drained.
+    var writtenCount: Int { count }
+
+    /// The bytes written and not yet drained, lent for the call.
+    func withWritten<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: storage, count: count))
+    }
+
     public var text: String { String(decoding: UnsafeBufferPointer(start: storage, count: count), as: UTF8.self) }
 
     /// Room for `n` more bytes at the returned address; `commit` says how many were used.
@@ -286,3 +294,12 @@ extension OutputBuffer {
     }
 }
 
+
+extension OutputBuffer {
+    /// Characters of what was written (one a byte when it is all ASCII).
+    var displayWidth: Int {
+        withWritten { b in
+            b.allSatisfy { $0 < 0x80 } ? b.count : String(decoding: b, as: UTF8.self).count
+        }
+    }
+}

@@ -25,12 +25,17 @@ public final class TextRenderer: RecordSink {
     private let options: Options
     private let diagnostics: DiagnosticRenderer
     private let log: EventLog?
+    /// What `status` draws its rows from (the log's, or a fold of its own when the
+    /// session keeps no log): a run whose script has no `status` needs none.
+    private let status: StatusFold?
     private var style: TextStyle { options.style }
 
-    public init(out: OutputBuffer, diagnostics: DiagnosticRenderer, log: EventLog?, options: Options = Options()) {
+    public init(out: OutputBuffer, diagnostics: DiagnosticRenderer, log: EventLog?, status: StatusFold? = nil,
+                options: Options = Options()) {
         self.out = out
         self.diagnostics = diagnostics
         self.log = log
+        self.status = status ?? (log?.status.foldsStates == true ? log?.status : nil)
         self.options = options
     }
 
@@ -162,7 +167,7 @@ public final class TextRenderer: RecordSink {
                 out.write(x.repr)
             }
             out.write(byte: 10)
-        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded:
+        case .sleeping, .waiting, .inThread, .threadStarted, .threadEnded, .returned, .raised, .cancelPassedOn:
             break        // phases: in status, timeline and why
         }
     }
@@ -182,8 +187,9 @@ public final class TextRenderer: RecordSink {
             out.write(literal: "  pending: ")
             out.writeList(pending, separator: ", ") { out.write($0) }
             out.write(byte: 10)
-        case .status(let rows):
-            out.write(StatusTable.render(rows, style: style, now: res.time, language: options.language))
+        case .status(let tasks):
+            guard let status else { preconditionFailure("`status` without a StatusFold: the sinks must include one (Script.readsStatus)") }
+            StatusTable.write(status, tasks: tasks, into: out, style: style, now: res.time, language: options.language)
         case .view(let view):
             switch view {
             case .timeline(let o):

@@ -2,12 +2,17 @@ import AsyncPlayCore
 import AsyncPlayLanguage
 import AsyncPlayEvents
 import AsyncPlayExport
-/// Every task's life, and main's, rebuilt from the recorded events alone: what `timeline`,
+/// Every task's life, and main's, read from the recorded events alone: what `timeline`,
 /// `tree` and `why` draw: a pure function of the records up to an instant. A task is
 /// known by the facts its events carry (its ID, the name and line its `created` event
 /// gave, when a worker took and finished its thread job).
-struct History {
-    /// One task: its events in order, and what they add up to.
+///
+/// Nothing is rebuilt for every task: a view reads the lives it draws through the log's
+/// per-task chains of events (`life(of:)`, each built once per view), and the few things
+/// it needs of every task (the order of the lives, whether each ended, what each does
+/// now) from light queries on those chains.
+final class History {
+    /// One task: its kept events in order, and what they add up to.
     struct Life {
         let id: TaskID
         /// The line whose `spawn` created the task.
@@ -21,26 +26,16 @@ struct History {
         /// were dropped past the limit.
         var created: Instant { events[0].time }
 
-        init(id: TaskID, info: TaskInfo, first: TaskEvent, position: Int) {
+        init(id: TaskID, info: TaskInfo, events: [TaskEvent], positions: [Int]) {
             self.id = id
             createdLine = info.line
             name = info.name
-            events = [first]
-            positions = [position]
+            self.events = events
+            self.positions = positions
         }
         var started: Instant? { events.first(where: { if case .started = $0.kind { return true } else { return false } })?.time }
         /// done, failed or cancelled, once it happened.
-        var final: TaskEvent? {
-            for e in events.reversed() {
-                switch e.kind {
-                case .done, .failed, .cancelled: return e
-                // Reported after the end: the unretrieved exception, an orphaned job's end.
-                case .exceptionNeverRetrieved, .threadStarted, .threadEnded: continue
-                default: return nil
-                }
-            }
-            return nil
-        }
+        var final: TaskEvent? { History.final(events.reversed()) }
         var isFinished: Bool { final != nil }
         /// Where the final event stands among all task events.
         var finalPosition: Int? {
@@ -88,8 +83,20 @@ struct History {
         var currentPhaseIndex: Int? { events.lastIndex(where: \.isPhase) }
     }
 
-    private(set) var lives: [Life] = []
-    private var index: [TaskID: Int] = [:]
+    /// A task's final event among its events read newest first: done, failed or cancelled,
+    /// unless something other than what is reported after the end comes after it.
+    static func final<S: Sequence<TaskEvent>>(_ newestFirst: S) -> TaskEvent? {
+        for e in newestFirst {
+            switch e.kind {
+            case .done, .failed, .cancelled: return e
+            // Reported after the end: the unretrieved exception, an orphaned job's end.
+            case .exceptionNeverRetrieved, .threadStarted, .threadEnded: continue
+            default: return nil
+            }
+        }
+        return nil
+    }
+
     let main: [MainEvent]
     /// The input line main was running at each of `main`.
     let mainLines: [Int]
@@ -97,69 +104,193 @@ struct History {
     let mainPositions: [Int]
     let errors: [CommandError]
     let now: Instant
-    /// The right edge of pictures: now, or the last thing recorded if later.
-    let end: Instant
     let dropped: Int
-    /// Who held the loop when: `cpu` steps and main's `block` (or `run … cpu`), by start.
-    let holds: [Span]
-    /// When each task started `cancelling`: its own request, or one passed on to it by a
-    /// task that awaited it (Task.cancel() cancels what the task awaits, unrecorded).
-    private var cancelFrom: [TaskID: Instant] = [:]
     private let log: EventLog
+    /// The kept events and the tasks' names, as they are now (values taken once).
+    private let store: EventLog.Store
+    private let tasks: StatusFold.Table
+    /// The lives built so far (a view asks for the same few again and again).
+    private var built: [TaskID: Life] = [:]
 
     init(_ log: EventLog, now: Instant) {
         self.log = log
+        store = log.store
+        tasks = log.status.table
         main = log.mainEvents
         mainLines = log.mainEventLines
         mainPositions = log.mainEventPositions
         errors = log.errors
-        dropped = log.dropped
+        dropped = store.dropped
         self.now = now
-        var last = now
-        for (k, e) in log.taskEvents.enumerated() {
-            let id = e.task
-            let position = log.dropped + k
-            if let i = index[id] {
-                lives[i].events.append(e)
-                lives[i].positions.append(position)
-            } else if let info = log.info(id) {
-                index[id] = lives.count
-                lives.append(Life(id: id, info: info, first: e, position: position))
-            }
-            if e.time > last { last = e.time }
+    }
+
+    /// What the task's `created` event said (a `run` body: its first event).
+    private func info(_ task: TaskID) -> TaskInfo? {
+        let i = task.index
+        if i < 0 { return log.info(task) }
+        return i < tasks.count ? tasks.info(i) : nil
+    }
+
+    // MARK: - Lives
+
+    /// The task's life, if it has kept events.
+    func life(of task: TaskID) -> Life? {
+        if let l = built[task] { return l }
+        guard let last = store.lastPosition(of: task), let info = info(task) else { return nil }
+        var positions: [Int] = []
+        var p = last
+        while p >= dropped {
+            positions.append(p)
+            p = store.previousPosition(p)
         }
-        for m in log.mainEvents where m.time > last { last = m.time }
-        end = last
-        holds = History.holds(main: main, lines: mainLines, lives: lives)
-        for life in lives {
+        positions.reverse()
+        let l = Life(id: task, info: info, events: positions.map(store.event(at:)), positions: positions)
+        built[task] = l
+        return l
+    }
+
+    /// Whether the task has kept events (a life to draw).
+    func hasLife(_ task: TaskID) -> Bool { store.lastPosition(of: task) != nil && info(task) != nil }
+
+    /// Whether it ended, as `Life.isFinished` has it, without building the life.
+    func isFinished(_ task: TaskID) -> Bool {
+        var p = store.lastPosition(of: task) ?? -1
+        while p >= dropped {
+            switch store.kind(at: p) {
+            case .done, .failed, .cancelled: return true
+            case .exceptionNeverRetrieved, .threadStarted, .threadEnded: p = store.previousPosition(p)
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// Its latest phase event, as `Life.currentPhase` has it, without building the life.
+    func currentPhase(of task: TaskID) -> TaskEvent? {
+        var p = store.lastPosition(of: task) ?? -1
+        while p >= dropped {
+            let e = store.event(at: p)
+            if e.isPhase { return e }
+            p = store.previousPosition(p)
+        }
+        return nil
+    }
+
+    /// The position of the task's oldest kept event: lives are in the order of these.
+    private func firstPosition(of task: TaskID) -> Int? {
+        guard var p = store.lastPosition(of: task) else { return nil }
+        while true {
+            let q = store.previousPosition(p)
+            if q < dropped { return p }
+            p = q
+        }
+    }
+
+    /// Every task with kept events, in the order its oldest kept event was recorded.
+    private(set) lazy var order: [TaskID] = {
+        var out: [TaskID] = []
+        var seen = [Bool](repeating: false, count: tasks.count)
+        var seenRunBodies = Set<TaskID>()
+        for p in dropped..<store.recorded {
+            let id = store.task(at: p)
+            let i = id.index
+            if i >= 0 {
+                guard i < seen.count, !seen[i] else { continue }
+                seen[i] = true
+            } else {
+                guard seenRunBodies.insert(id).inserted else { continue }
+            }
+            if info(id) != nil { out.append(id) }
+        }
+        return out
+    }()
+
+    /// The first `n` lives, in order, and how many there are in all.
+    func firstLives(_ n: Int) -> (lives: [Life], count: Int) {
+        (order.prefix(n).compactMap { life(of: $0) }, order.count)
+    }
+
+    /// The name the task's `created` event gave it.
+    func name(of task: TaskID) -> String { info(task)?.name ?? "?" }
+
+    /// The task of this loop with this name (names are unique within a loop, but `run`
+    /// bodies may share one): of those with kept events, the latest in `order`.
+    func life(named name: String) -> Life? {
+        var candidates: [TaskID] = log.runBodyIDs.filter { info($0)?.name == name }
+        if let i = tasks.names.firstIndex(of: name) { candidates.append(TaskID(i)) }
+        let best = candidates.compactMap { id in firstPosition(of: id).map { (id, $0) } }.max { $0.1 < $1.1 }
+        return best.flatMap { life(of: $0.0) }
+    }
+
+    /// The lives with a kept cancellation request, in `order`.
+    private(set) lazy var livesWithCancelRequest: [Life] = {
+        var ids: [TaskID] = []
+        var seen = Set<TaskID>()
+        for p in store.cancelPositions where p >= dropped {
+            let id = store.event(at: p).task
+            if seen.insert(id).inserted && hasLife(id) { ids.append(id) }
+        }
+        return ids.compactMap { id in firstPosition(of: id).map { (id, $0) } }.sorted { $0.1 < $1.1 }.compactMap { life(of: $0.0) }
+    }()
+
+    /// The right edge of pictures: now, or the last thing recorded if later.
+    private(set) lazy var end: Instant = {
+        var last = now
+        for p in dropped..<store.recorded {
+            let t = store.time(at: p)
+            if t > last { last = t }
+        }
+        for m in main where m.time > last { last = m.time }
+        return last
+    }()
+
+    /// Who held the loop when: `cpu` steps and main's `block` (or `run … cpu`), by start.
+    private(set) lazy var holds: [Span] = {
+        var out: [Span] = []
+        for (i, m) in main.enumerated() {
+            if case .holding(let d, let command) = m.kind, d.microseconds > 0 {
+                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command.rawValue))",
+                                line: i < mainLines.count ? mainLines[i] : nil))
+            }
+        }
+        // The tasks' holds, life by life in `order` and each life's in time order (the
+        // sort below keeps that order among holds that start together).
+        var tasks: [(first: Int, position: Int)] = []
+        for p in store.holdPositions where p >= dropped {
+            let id = store.event(at: p).task
+            if hasLife(id), let first = firstPosition(of: id) { tasks.append((first, p)) }
+        }
+        tasks.sort { ($0.first, $0.position) < ($1.first, $1.position) }
+        for (_, p) in tasks {
+            let e = store.event(at: p)
+            if case .holding(let d) = e.kind, d.microseconds > 0 {
+                out.append(Span(start: e.time, end: e.time + d, phase: .running, label: name(of: e.task)))
+            }
+        }
+        return out.sorted { $0.start < $1.start }
+    }()
+
+    /// When each task started `cancelling`: its own request, or one passed on to it by a
+    /// task that awaited it (Task.cancel() cancels what the task awaits, unrecorded).
+    private lazy var cancelFrom: [TaskID: Instant] = {
+        var from: [TaskID: Instant] = [:]
+        for life in livesWithCancelRequest {
             guard let tw = life.cancelRequest?.time else { continue }
             var cur = life
             var seen: Set<TaskID> = []
             while seen.insert(cur.id).inserted {
                 let id = cur.id
-                cancelFrom[id] = min(cancelFrom[id] ?? tw, tw)
-                guard case .waiting(let target)? = cur.phase(at: tw)?.kind, let i = index[target] else { break }
-                let next = lives[i]
+                from[id] = min(from[id] ?? tw, tw)
+                guard case .waiting(let target)? = cur.phase(at: tw)?.kind, let next = self.life(of: target) else { break }
                 if let f = next.final?.time, f < tw { break }
                 cur = next
             }
         }
-    }
+        return from
+    }()
 
     /// When the task began `cancelling`, if it did.
     func cancelTime(of life: Life) -> Instant? { cancelFrom[life.id] }
-
-    func life(of task: TaskID) -> Life? {
-        index[task].map { lives[$0] }
-    }
-
-    /// The name the task's `created` event gave it.
-    func name(of task: TaskID) -> String { log.info(task)?.name ?? "?" }
-
-    /// The task of this loop with this name (names are unique within a loop).
-    func life(named name: String) -> Life? {
-        lives.last(where: { $0.name == name })
-    }
 
     func inputText(line: Int) -> String? { log.inputText(line: line) }
 
@@ -293,24 +424,6 @@ struct History {
             }
         }
         return out
-    }
-
-    private static func holds(main: [MainEvent], lines: [Int], lives: [Life]) -> [Span] {
-        var out: [Span] = []
-        for (i, m) in main.enumerated() {
-            if case .holding(let d, let command) = m.kind, d.microseconds > 0 {
-                out.append(Span(start: m.time, end: m.time + d, phase: .running, label: "main (\(command.rawValue))",
-                                line: i < lines.count ? lines[i] : nil))
-            }
-        }
-        for life in lives {
-            for e in life.events {
-                if case .holding(let d) = e.kind, d.microseconds > 0 {
-                    out.append(Span(start: e.time, end: e.time + d, phase: .running, label: life.name))
-                }
-            }
-        }
-        return out.sorted { $0.start < $1.start }
     }
 
     /// The hold that covers instant `t`, if the loop was held then.

@@ -82,7 +82,8 @@ public struct TimelineRenderer {
         let pt = options.language == .portuguese
         rows.append(Row(kind: .main, label: "main", spans: h.mainSpans(), mark: nil, state: ""))
         rows.append(Row(kind: .loop, label: pt ? "loop ocupado por" : "loop held by", spans: h.holds, mark: nil, state: ""))
-        for life in h.lives.prefix(options.maxRows) {
+        let (shown, count) = h.firstLives(options.maxRows)
+        for life in shown {
             var mark: (Instant, Mark)? = nil
             var state = ""
             if let f = life.final {
@@ -96,7 +97,7 @@ public struct TimelineRenderer {
             }
             rows.append(Row(kind: .task, label: life.name, spans: h.spans(of: life), mark: mark, state: state))
         }
-        return Picture(rows: rows, end: h.end, hiddenTasks: max(0, h.lives.count - options.maxRows), dropped: h.dropped)
+        return Picture(rows: rows, end: h.end, hiddenTasks: max(0, count - options.maxRows), dropped: h.dropped)
     }
 
     /// The state of an unfinished task, from its latest events.

@@ -29,18 +29,28 @@ public struct TreeRenderer {
         let style = options.style
         var s = ""
 
-        // Edges: a live task awaits the task of its latest `waiting` event.
-        var awaits: [TaskID: History.Life] = [:]
+        // One pass over the lives: the live ones, and what each awaits (the task of its
+        // latest `waiting` event); of the finished ones, only the count and the first few.
+        var live: [TaskID] = []
+        var finished: [TaskID] = []
+        var finishedCount = 0
+        var awaits: [TaskID: TaskID] = [:]
         var awaited = Set<TaskID>()
-        for life in h.lives where !life.isFinished {
-            if case .waiting(let target)? = life.currentPhase?.kind, let t = h.life(of: target) {
-                awaits[life.id] = t
+        for id in h.order {
+            if h.isFinished(id) {
+                finishedCount += 1
+                if finished.count < options.maxFinishedListed { finished.append(id) }
+                continue
+            }
+            live.append(id)
+            if case .waiting(let target)? = h.currentPhase(of: id)?.kind, h.hasLife(target) {
+                awaits[id] = target
                 awaited.insert(target)
             }
         }
 
         // Main first: what it is doing, and what it awaits if it is blocked.
-        var underMain: [History.Life] = []
+        var underMain: [TaskID] = []
         var mainLine = ""
         let lastMain = h.main.last
         switch lastMain?.kind {
@@ -48,7 +58,7 @@ public struct TreeRenderer {
             let text = h.command(line: awaiting.line, keyword: awaiting.command) ?? awaiting.command
             mainLine = (pt ? "bloqueada em `\(text)` (linha \(awaiting.line))" : "blocked in `\(text)` (line \(awaiting.line))")
             // What main awaits, as its blocked event names it (not read back from the text).
-            underMain = awaiting.tasks.compactMap { h.life(of: $0) }
+            underMain = awaiting.tasks.filter { h.hasLife($0) }
         case .holding(let d, let command)?:
             mainLine = pt ? "segura o loop por \(formatSeconds(d.microseconds))s (\(command.rawValue))"
                           : "holds the loop for \(formatSeconds(d.microseconds))s (\(command.rawValue))"
@@ -72,12 +82,13 @@ public struct TreeRenderer {
         }
 
         // Then every live task nobody awaits, with what it awaits below it.
-        let shown = Set(underMain.map(\.id))
-        let roots = h.lives.filter { !$0.isFinished && !awaited.contains($0.id) && !shown.contains($0.id) }
-        for root in roots.prefix(options.maxRoots) {
+        let shown = Set(underMain)
+        let roots = live.filter { !awaited.contains($0) && !shown.contains($0) }
+        for id in roots.prefix(options.maxRoots) {
+            guard let root = h.life(of: id) else { continue }
             s += node(root, h) + "\n"
-            if let next = awaits[root.id] {
-                draw([next], prefix: "", awaits: awaits, h: h, path: [root.id], into: &s)
+            if let next = awaits[id] {
+                draw([next], prefix: "", awaits: awaits, h: h, path: [id], into: &s)
             }
         }
 
@@ -89,18 +100,17 @@ public struct TreeRenderer {
         // walked from once: a chain already explored is not walked again.
         var inCycle = Set<TaskID>()
         var explored = Set<TaskID>()
-        for life in h.lives where !life.isFinished && !explored.contains(life.id) {
-            var path: [History.Life] = []
+        for start in live where !explored.contains(start) {
+            var path: [TaskID] = []
             var seen: [TaskID: Int] = [:]
-            var cur: History.Life? = life
-            while let c = cur, !c.isFinished {
-                let id = c.id
+            var cur: TaskID? = start
+            while let id = cur, !h.isFinished(id) {
                 if seen[id] == nil && !explored.insert(id).inserted { break }
-                if let start = seen[id] {
-                    let ring = Array(path[start...])
-                    if !ring.contains(where: { inCycle.contains($0.id) }) {
-                        for r in ring { inCycle.insert(r.id) }
-                        let names = (ring + [ring[0]]).map(\.name).joined(separator: options.ascii ? " -> " : " → ")
+                if let first = seen[id] {
+                    let ring = Array(path[first...])
+                    if !ring.contains(where: { inCycle.contains($0) }) {
+                        for r in ring { inCycle.insert(r) }
+                        let names = (ring + [ring[0]]).map { h.name(of: $0) }.joined(separator: options.ascii ? " -> " : " → ")
                         s += style.red(pt ? "ciclo: \(names)" : "cycle: \(names)") + "\n"
                         s += style.dim(pt ? "  cada uma espera a próxima: nenhuma pode terminar (um deadlock; o CPython ficaria parado para sempre)"
                                           : "  each awaits the next: none can ever finish (a deadlock; CPython would hang forever)") + "\n"
@@ -108,22 +118,21 @@ public struct TreeRenderer {
                     break
                 }
                 seen[id] = path.count
-                path.append(c)
+                path.append(id)
                 cur = awaits[id]
             }
         }
 
-        let finished = h.lives.filter(\.isFinished)
-        if h.lives.isEmpty {
+        if h.order.isEmpty {
             s += style.dim(pt ? "(nenhuma task neste loop)" : "(no tasks in this loop)") + "\n"
         } else if roots.isEmpty && underMain.isEmpty && inCycle.isEmpty {
             s += style.dim(pt ? "(nenhuma task viva: ninguém espera ninguém)" : "(no live tasks: nobody awaits anybody)") + "\n"
         }
-        if !finished.isEmpty {
-            let listed = finished.prefix(options.maxFinishedListed).map { $0.name + " " + mark($0) }
+        if finishedCount > 0 {
+            let listed = finished.compactMap { h.life(of: $0) }.map { $0.name + " " + mark($0) }
             var line = (pt ? "terminadas: " : "finished: ") + listed.joined(separator: "  ")
-            if finished.count > options.maxFinishedListed {
-                line += pt ? "  … e mais \(finished.count - options.maxFinishedListed)" : "  … and \(finished.count - options.maxFinishedListed) more"
+            if finishedCount > options.maxFinishedListed {
+                line += pt ? "  … e mais \(finishedCount - options.maxFinishedListed)" : "  … and \(finishedCount - options.maxFinishedListed) more"
             }
             s += style.dim(line) + "\n"
         }
@@ -131,16 +140,16 @@ public struct TreeRenderer {
     }
 
     /// Draws `lives` as children at `prefix`, each followed by what it awaits.
-    private func draw(_ all: [History.Life], prefix: String, awaits: [TaskID: History.Life],
+    private func draw(_ all: [TaskID], prefix: String, awaits: [TaskID: TaskID],
                       h: History, path: [TaskID], into s: inout String) {
         if path.count >= options.maxDepth {
             s += connector(last: true, prefix: prefix) + options.style.dim(pt ? "… (a corrente continua)" : "… (the chain goes on)") + "\n"
             return
         }
         let lives = all.prefix(options.maxRoots)
-        for (i, life) in lives.enumerated() {
+        for (i, id) in lives.enumerated() {
             let last = i == lives.count - 1 && all.count <= options.maxRoots
-            let id = life.id
+            guard let life = h.life(of: id) else { continue }
             if path.contains(id) {
                 s += connector(last: last, prefix: prefix) + life.name + "  " + options.style.red(pt ? "↺ ciclo" : "↺ cycle") + "\n"
                 continue

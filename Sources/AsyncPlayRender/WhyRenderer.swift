@@ -56,7 +56,7 @@ public struct WhyRenderer {
         }
         let name = life.name
         // Tasks that awaited this one and were cancelled pass the cancellation on to it.
-        for other in h.lives where other.id != life.id {
+        for other in h.livesWithCancelRequest where other.id != life.id {
             if let req = other.cancelRequest, case .waiting(let target)? = other.phase(at: req.time)?.kind,
                target == life.id, life.final.map({ req.time <= $0.time }) ?? true, life.cancelRequest == nil {
                 aside.append((req.time, pt ? "\(other.name), que aguarda esta task, é cancelada: Task.cancel() repassa o cancelamento para \(name)"
@@ -170,8 +170,8 @@ public struct WhyRenderer {
                 } else {
                     out.append((t, pt ? "cancelada: o CancelledError chegou ao seu ponto de await" : "cancelled: CancelledError reached its await point"))
                 }
-            case .threadStarted, .threadEnded:
-                break
+            case .threadStarted, .threadEnded, .returned, .raised, .cancelPassedOn:
+                break        // (the last three are for `status`: the log does not keep them)
             case .exceptionNeverRetrieved:
                 out.append((t, pt ? "ninguém recuperou sua exceção (nem await, nem gather, nem result()): o asyncio avisa \"Task exception was never retrieved\""
                                   : "nobody retrieved its exception (no await, gather or result()): asyncio reports \"Task exception was never retrieved\""))
@@ -340,7 +340,7 @@ public struct WhyRenderer {
         }
         // A task awaiting it was cancelled: Task.cancel() passes it on to what it awaits.
         if depth < 3 {
-            for other in h.lives where other.id != life.id {
+            for other in h.livesWithCancelRequest where other.id != life.id {
                 guard let req = other.cancelRequest, req.time <= f.time,
                       case .waiting(let target)? = other.phase(at: req.time)?.kind, target == life.id else { continue }
                 let inner = cancelCause(other, h, depth: depth + 1)

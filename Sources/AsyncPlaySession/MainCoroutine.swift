@@ -120,6 +120,7 @@ final class MainCoroutine {
             session.emitResult(cur.command, line: line, session.reportValue(cur.report, returned: v, loop))
             return nil
         case .raised(let e):
+            session.reportCancelsPassedOn(loop)
             return abortLine(cur.command, e, session, loop)
         default:
             return nil

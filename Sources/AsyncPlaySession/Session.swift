@@ -31,7 +31,7 @@ public final class Session: @unchecked Sendable {
     public let handle: SessionHandle
     let options: Options
     private let sink: RecordSink
-    private let sinkUsesPhases: Bool
+    let sinkUsesPhases: Bool
     private var lines: LineFeed
 
     /// Every task of this loop, in creation order: a task's place here is its sequence.
@@ -144,6 +144,7 @@ public final class Session: @unchecked Sendable {
         } catch {
             loop.throwIn(main, .cancelled(nil))
         }
+        reportCancelsPassedOn(loop)
     }
 
     /// Whether main is waiting for a line (the shell shows its prompt then).
@@ -231,6 +232,37 @@ public final class Session: @unchecked Sendable {
     func emit(_ r: borrowing TaskRecord, _ kind: TaskEvent.Kind, at t: Instant? = nil, on loop: EventLoop) {
         if !sinkUsesPhases && kind.isPhase { return }
         sink.taskEvent(kind, of: r.id, named: r.name, at: t ?? loop.now)
+    }
+
+    /// The end of a spawned task's coroutine (`returned` or `raised`), for `status`: the
+    /// task is finished from now on, and its `done`/`failed`/`cancelled` event comes one
+    /// iteration later. A body cannot request its own cancellation, so a body that
+    /// returned is done (Task.step's "cancelled right before it returned" cannot happen).
+    /// Called only when the sink uses phase events.
+    func emitEnd(_ task: borrowing TaskRecord, _ s: Suspension, _ loop: EventLoop) {
+        switch s {
+        case .returned(let v): emit(task, .returned(v), on: loop)
+        case .raised(let e): emit(task, .raised(e), on: loop)
+        default: break
+        }
+    }
+
+    /// After main passed a cancellation on (Ctrl-C, or a timeout that cancelled what main
+    /// awaited) and its command raised: the tasks it reached that are still not done are
+    /// `cancelling` with no request of their own in the records (an await cycle kept the
+    /// CancelledError from them), so each is reported, for `status`. Walks what main
+    /// awaited and the chains of awaits below, each task once.
+    func reportCancelsPassedOn(_ loop: EventLoop) {
+        guard sinkUsesPhases else { return }
+        var stack = mainWaitsFor
+        if runRecord != nil, let t = runProgress.waitsForTask { stack.append(Int(t)) }
+        var seen = Set<Int>()
+        while let i = stack.popLast() {
+            let task = tasks[i].task!
+            guard !loop.isDone(task), loop.cancelRequests(task) > 0, seen.insert(i).inserted else { continue }
+            emit(tasks[i], .cancelPassedOn, on: loop)
+            if let next = progress[i].waitsForTask { stack.append(Int(next)) }
+        }
     }
 
     /// What main awaits in `command` (which just suspended it), as data for the records.
@@ -440,7 +472,8 @@ public final class Session: @unchecked Sendable {
             switch lookupAll(refs, line: line) {
             case .failure(let d): return .refused(d)
             case .success(let rs):
-                emitResult(command, line: line, .status(rs.map(statusRow(ofTaskAt:))))
+                // The rows are drawn from the records (StatusFold): the result names the tasks.
+                emitResult(command, line: line, .status(refs.isEmpty ? nil : rs.map { tasks[$0].id }))
                 return .finished
             }
 
@@ -605,7 +638,15 @@ extension Session: TaskDriver {
     public func resume(_ task: Task, coroutine: Int32, thrown: PyException?, awaited: Future?,
                        on loop: EventLoop) -> Suspension {
         if coroutine == Session.mainCoroutineNumber { return mainCoroutine.resume(thrown, self, loop) }
-        return resumeBody(.task(Int(coroutine)), thrown, awaited: awaited, loop)
+        let i = Int(coroutine)
+        let s = resumeBody(.task(i), thrown, awaited: awaited, loop)
+        switch s {
+        case .returned, .raised:
+            // Asked first: the end is reported only to sinks that use phase events.
+            if sinkUsesPhases { emitEnd(tasks[i], s, loop) }
+        default: break
+        }
+        return s
     }
 
     /// The report of a task's end (the only callback the session registers): done /

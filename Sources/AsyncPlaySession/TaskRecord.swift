@@ -70,6 +70,9 @@ extension Session {
         }
     }
 
+    /// The `status` row the live records give now. `status` itself is drawn from the
+    /// recorded events (StatusFold); StatusFoldTests checks the two agree at every
+    /// `status` of every fixture and lesson.
     func statusRow(ofTaskAt index: Int) -> StatusRow {
         let r = tasks[index], p = progress[index]
         let future = loop.future(of: r.task!)

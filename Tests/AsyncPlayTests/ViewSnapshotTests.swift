@@ -76,7 +76,8 @@ final class ViewProbe: RecordSink {
         log.record(r)
         switch r {
         case .result(let res):
-            if case .status(let rows) = res.value {
+            if case .status(let tasks) = res.value {
+                let rows = log.status.rows(tasks)
                 text += heading("status, line \(res.line), t = \(formatSeconds(res.time.microseconds))")
                 text += StatusTable.render(rows, style: .plain, now: res.time, language: language)
                 // What `why` says of the tasks still running at that moment.

@@ -54,16 +54,23 @@ public struct ScriptRunner {
         }
         let sink: RecordSink
         var echo: ((String) -> Void)? = nil
+        // `status` rows are folded from the events as they are recorded (the phase events
+        // too, which the session sends only to a sink that uses them): a fold only when a
+        // command will show one, and the history only when a view will read it; a million
+        // tasks' events otherwise cost memory and time that nothing uses.
         switch format {
         case .jsonLines:
-            sink = JSONRenderer(out: out)
+            let fold = script.readsStatus ? StatusFold(expectedTasks: script.spawnCount) : nil
+            let json = JSONRenderer(out: out, status: fold)
+            sink = fold.map { FanoutSink([$0, json]) } ?? json
         case .transcript:
-            // The history is kept only when a command will read it (a view): a million
-            // tasks' events otherwise cost memory and time that nothing uses.
-            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents, expectedTasks: script.spawnCount) : nil
-            let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, options: textOptions)
+            let log = script.readsHistory ? EventLog(limit: sessionOptions.limits.maxKeptEvents, expectedTasks: script.spawnCount,
+                                                    foldsStatus: script.readsStatus) : nil
+            let fold = log == nil && script.readsStatus ? StatusFold(expectedTasks: script.spawnCount) : nil
+            let text = TextRenderer(out: out, diagnostics: diagnostics, log: log, status: fold, options: textOptions)
             echo = text.echo
-            sink = log.map { FanoutSink([$0, text]) } ?? text
+            let folds: [RecordSink] = [log as RecordSink?, fold as RecordSink?].compactMap { $0 }
+            sink = folds.isEmpty ? text : FanoutSink(folds + [text])
         }
         // Lines are parsed as main asks for them; blank and comment lines are echoed then,
         // so the transcript keeps every line of the file, in order.

@@ -166,7 +166,7 @@ final class ShellOutput: RecordSink {
         publishNames = publish
         log = EventLog()
         if options.json {
-            renderer = JSONRenderer(out: buffer)
+            renderer = JSONRenderer(out: buffer, status: log.status)
         } else {
             var text = TextRenderer.Options()
             text.style = options.style
