@@ -38,7 +38,6 @@ extension Session {
             // A coroutine that never ran gets the exception at its first line: no step runs.
             if let e = thrown { return .raised(e) }
             if r.isTask {
-                p.started = loop.now
                 emit(r, .started, on: loop)
             }
             p.phase = .running

@@ -337,7 +337,6 @@ public final class Session: @unchecked Sendable {
     }
 
     func taskFinished(_ i: Int, _ loop: EventLoop) {
-        progress[i].finished = loop.now
         progress[i].phase = .running      // it waits for nothing any more
         liveTasks -= 1
         let f = future(ofTaskAt: i, loop)
@@ -417,7 +416,7 @@ public final class Session: @unchecked Sendable {
             // the records tell two of them apart (a `late` wake-up is reported for them).
             runBodies += 1
             runRecord = TaskRecord(task: nil, name: ref?.name ?? "run", id: TaskID(-runBodies), line: line,
-                                   created: loop.now, body: body)
+                                   body: body)
             runProgress = TaskProgress()
             runAwaited = nil
             return .suspends(.runBody, reports: .value)
@@ -558,7 +557,7 @@ public final class Session: @unchecked Sendable {
                 message: "too many tasks alive (the limit is \(options.limits.maxLiveTasks)); gather or cancel some first"))
         }
         let task = loop.createTask(name: name, coroutine: Int32(index))
-        tasks.append(TaskRecord(task: task, name: name, id: TaskID(index), line: line, created: loop.now, body: body))
+        tasks.append(TaskRecord(task: task, name: name, id: TaskID(index), line: line, body: body))
         progress.append(TaskProgress())
         loop.start(task)
         // The session's report of the task's end: its first done-callback.

@@ -3,9 +3,10 @@ import AsyncPlayLanguage
 import AsyncPlayLoop
 import AsyncPlayEvents
 /// A spawned task as the session knows it, beside the loop's Task: what it was made
-/// with (name, body, line, time). A plain value in the session's table, never changed
-/// after the spawn; what changes as the body runs is its `TaskProgress`. A `run` body
-/// (awaited inline by main) has one of its own.
+/// with (name, body, line). A plain value in the session's table, never changed after
+/// the spawn; what changes as the body runs is its `TaskProgress`. A `run` body (awaited
+/// inline by main) has one of its own. Times are not kept here: they are in the events
+/// (created, started, done…), which `status` and the other views fold.
 struct TaskRecord {
     /// The loop's task (none for a `run` body, which main runs inline).
     let task: Task?
@@ -14,15 +15,13 @@ struct TaskRecord {
     /// body's is negative (-1, -2, … in the loop).
     let id: TaskID
     let line: Int32
-    let created: Instant
     let body: Body
 
-    init(task: Task?, name: String, id: TaskID, line: Int, created: Instant, body: Body) {
+    init(task: Task?, name: String, id: TaskID, line: Int, body: Body) {
         self.task = task
         self.name = name
         self.id = id
         self.line = Int32(clamping: line)
-        self.created = created
         self.body = body
     }
 
@@ -42,8 +41,6 @@ struct TaskProgress {
         case inThread(ThreadJob)
     }
 
-    var started: Instant?
-    var finished: Instant?
     var phase = Phase.pending
     /// The body's step; -1: not started yet.
     var stepIndex: Int32 = -1
@@ -70,10 +67,11 @@ extension Session {
         }
     }
 
-    /// The `status` row the live records give now. `status` itself is drawn from the
-    /// recorded events (StatusFold); StatusFoldTests checks the two agree at every
-    /// `status` of every fixture and lesson.
-    func statusRow(ofTaskAt index: Int) -> StatusRow {
+    /// The `status` row the live records give now, with the times given (the records keep
+    /// none: they are in the events). `status` itself is drawn from the recorded events
+    /// (StatusFold); StatusFoldTests checks the two agree at every `status` of every
+    /// fixture and lesson.
+    func statusRow(ofTaskAt index: Int, created: Instant, started: Instant?, finished: Instant?) -> StatusRow {
         let r = tasks[index], p = progress[index]
         let future = loop.future(of: r.task!)
         let st = state(ofTaskAt: index)
@@ -89,7 +87,7 @@ extension Session {
         return StatusRow(name: r.name, state: st,
                          result: st == .done ? loop.value(future) : nil,
                          error: st == .failed ? loop.exception(future) : nil,
-                         created: r.created, started: p.started, finished: p.finished,
+                         created: created, started: started, finished: finished,
                          until: until, waitsFor: waits, queued: queued)
     }
 }

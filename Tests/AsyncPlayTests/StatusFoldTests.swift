@@ -174,8 +174,15 @@ private final class LiveProbe: RecordSink {
     func record(_ r: Record) {
         fold.record(r)
         guard case .result(let res) = r, case .status(let ids) = res.value, let session else { return }
-        let live = (ids?.map(\.index) ?? Array(session.tasks.indices)).map { LiveProbe.describe(session.statusRow(ofTaskAt: $0)) }
-        let folded = fold.rows(ids).map(LiveProbe.describe)
+        let rows = fold.rows(ids)
+        // The records keep no times (they are in the events): the live row takes the
+        // fold's, and everything else is compared.
+        let indices = ids?.map(\.index) ?? Array(session.tasks.indices)
+        if indices.count != rows.count { mismatches.append("line \(res.line): \(indices.count) live tasks, \(rows.count) rows") }
+        let live = zip(indices, rows).map { i, f in
+            LiveProbe.describe(session.statusRow(ofTaskAt: i, created: f.created, started: f.started, finished: f.finished))
+        }
+        let folded = rows.map(LiveProbe.describe)
         compared += live.count
         if live != folded { mismatches.append("line \(res.line): live \(live) != folded \(folded)") }
     }
