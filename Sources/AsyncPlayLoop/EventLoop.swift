@@ -35,9 +35,8 @@ public final class EventLoop {
         var pool: ThreadPool
         /// The third and later done-callbacks of a future, by future (`FutureSlot.Flags.hasMore`).
         var moreCallbacks: [Int32: [DoneCallback]] = [:]
-        /// What each future that failed finished with (few do: kept apart from the table).
-        var exceptions: [Int32: PyException] = [:]
-        var cancelDetails: [Int32: CancelDetails] = [:]
+        /// `_cancel_message` of the few futures cancelled with a message.
+        var cancelMessages: [Int32: String] = [:]
         var currentTask: Task?
         var tracing = false
         var timerLateness: [Int64]?
@@ -51,9 +50,8 @@ public final class EventLoop {
     var moreCallbacks: [Int32: [DoneCallback]] {
         _read { yield state.value.moreCallbacks } _modify { yield &state.value.moreCallbacks }
     }
-    var exceptions: [Int32: PyException] { _read { yield state.value.exceptions } _modify { yield &state.value.exceptions } }
-    var cancelDetails: [Int32: CancelDetails] {
-        _read { yield state.value.cancelDetails } _modify { yield &state.value.cancelDetails }
+    var cancelMessages: [Int32: String] {
+        _read { yield state.value.cancelMessages } _modify { yield &state.value.cancelMessages }
     }
 
     /// The task whose step is running (`asyncio.current_task()`).

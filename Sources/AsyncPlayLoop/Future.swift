@@ -30,6 +30,10 @@ struct FutureSlot {
     enum Phase: UInt8 { case pending, cancelled, finished }
 
     var value: PyValue = .none
+    /// Finished: the exception it failed with (nil: it succeeded). Cancelled task: the
+    /// CancelledError its coroutine raised (`_cancelled_exc`), until `makeCancelledError`
+    /// hands it out once.
+    var exception: PyException?
     /// Most futures get one or two done-callbacks (a task: the session's and gather's, or a
     /// waiter's); a third and more go to the loop's overflow lists (`moreCallbacks`).
     var firstCallback: DoneCallback?
@@ -77,14 +81,6 @@ struct FutureSlot {
     }
 }
 
-/// What few futures ever need (`_cancel_message`, `_cancelled_exc`), kept in a side table
-/// so that a million futures do not each carry it.
-struct CancelDetails {
-    var message: String?
-    /// The CancelledError a task's coroutine actually raised; handed out once by
-    /// `makeCancelledError`, then fresh ones are made (CPython 3.11 behaviour).
-    var raised: PyException?
-}
 
 extension EventLoop {
     /// `loop.create_future()`.
@@ -98,7 +94,9 @@ extension EventLoop {
     public func isDone(_ f: Future) -> Bool { futures[Int(f.index)].phase != .pending }
     public func isCancelled(_ f: Future) -> Bool { futures[Int(f.index)].phase == .cancelled }
     package func value(_ f: Future) -> PyValue { futures[Int(f.index)].value }
-    package func exception(_ f: Future) -> PyException? { exceptions[f.index] }
+    package func exception(_ f: Future) -> PyException? {
+        futures[Int(f.index)].phase == .finished ? futures[Int(f.index)].exception : nil
+    }
     /// Finished with an exception that nobody has retrieved yet.
     package func hasUnretrievedException(_ f: Future) -> Bool {
         let s = futures[Int(f.index)]
@@ -107,12 +105,13 @@ extension EventLoop {
     package func markRetrieved(_ f: Future) { futures[Int(f.index)].flags.remove(.neverRetrieved) }
 
     /// `_cancel_message`.
-    func cancelMessage(_ f: Future) -> String? { cancelDetails[f.index]?.message }
+    func cancelMessage(_ f: Future) -> String? { cancelMessages[f.index] }
 
     /// `_make_cancelled_error()`
     func makeCancelledError(_ f: Future) -> PyException {
-        if let exc = cancelDetails[f.index]?.raised {
-            cancelDetails[f.index]?.raised = nil
+        let i = Int(f.index)
+        if futures[i].phase == .cancelled, let exc = futures[i].exception {
+            futures[i].exception = nil
             return exc
         }
         return .cancelled(cancelMessage(f))
@@ -131,14 +130,14 @@ extension EventLoop {
         case .pending: return .invalidState("Result is not set.")
         case .finished:
             futures[Int(f.index)].flags.remove(.neverRetrieved)
-            return exceptions[f.index]
+            return futures[Int(f.index)].exception
         }
     }
 
     /// `exception()`: marks the exception as retrieved. Only for done, uncancelled futures.
     func retrieveException(_ f: Future) -> PyException? {
         futures[Int(f.index)].flags.remove(.neverRetrieved)
-        return exceptions[f.index]
+        return exception(f)
     }
 
     /// `fut.cancel(msg)`, dispatched as Python dispatches the method: `Task.cancel`
@@ -159,9 +158,7 @@ extension EventLoop {
         futures[i].flags.remove(.neverRetrieved)
         guard futures[i].phase == .pending else { return false }
         futures[i].phase = .cancelled
-        if message != nil || cancelDetails[f.index] != nil {
-            cancelDetails[f.index, default: CancelDetails()].message = message
-        }
+        if message != nil || cancelMessages[f.index] != nil { cancelMessages[f.index] = message }
         scheduleCallbacks(f)
         return true
     }
@@ -177,7 +174,7 @@ extension EventLoop {
     func setException(_ f: Future, _ e: PyException) {
         let i = Int(f.index)
         precondition(futures[i].phase == .pending, "set_exception on a done future")
-        exceptions[f.index] = e
+        futures[i].exception = e
         futures[i].phase = .finished
         futures[i].flags.insert(.neverRetrieved)
         scheduleCallbacks(f)

@@ -109,7 +109,7 @@ extension EventLoop {
             }
         case .raised(let e):
             if e.isCancellation {
-                cancelDetails[future.index, default: CancelDetails()].raised = e
+                futures[Int(future.index)].exception = e
                 cancelFuture(future, message: nil)
             } else {
                 setException(future, e)
@@ -228,9 +228,7 @@ extension EventLoop {
         for t in chain.reversed() where !forwarded {
             tasks[Int(t)].flags.insert(.mustCancel)
             let future = tasks[Int(t)].future
-            if message != nil || cancelDetails[future.index] != nil {
-                cancelDetails[future.index, default: CancelDetails()].message = message
-            }
+            if message != nil || cancelMessages[future.index] != nil { cancelMessages[future.index] = message }
             forwarded = true
         }
         for t in chain { tasks[Int(t)].flags.insert(.cancelArranged) }
