@@ -45,7 +45,8 @@ let package = Package(
         // The views (transcript, JSON Lines, status, timeline, tree, why, trace, help): they
         // read records only, never the loop or the session.
         .target(name: "AsyncPlayRender",
-                dependencies: ["AsyncPlayCore", "AsyncPlayLanguage", "AsyncPlayEvents", "AsyncPlayExport"]),
+                dependencies: ["AsyncPlayCore", "AsyncPlayCollections", "AsyncPlayLanguage", "AsyncPlayEvents",
+                               "AsyncPlayExport"]),
         // The umbrella: running a script (ScriptRunner) and transcripts; re-exports the layers.
         .target(
             name: "AsyncPlay",
