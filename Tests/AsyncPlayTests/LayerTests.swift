@@ -30,6 +30,28 @@ final class LayerTests: XCTestCase {
         XCTAssertFalse(render.contains("AsyncPlaySession"))
     }
 
+    /// A target imports only what Package.swift says it depends on (a module found through
+    /// the search path builds here and fails on a clean clone).
+    func testEveryImportIsADeclaredDependency() throws {
+        let deps = try dependencies()
+        let sources = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources")
+        XCTAssertGreaterThan(deps.count, 5)
+        for (target, declared) in deps {
+            let dir = sources.appendingPathComponent(target)
+            let files = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+            XCTAssertFalse(files.isEmpty, target)
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for imported in text.allMatches(#"(?m)^(?:@_exported |@testable )?import (AsyncPlay[A-Za-z]*)$"#) {
+                    XCTAssertTrue(declared.contains(imported), "\(target)/\(file.lastPathComponent) imports \(imported), not in its dependencies")
+                }
+            }
+        }
+    }
+
     func testTheLoopKnowsNoCommandsAndTheLanguageNoLoop() throws {
         let deps = try dependencies()
         XCTAssertEqual(deps["AsyncPlayLoop"], ["AsyncPlayCore", "AsyncPlayCollections"])
