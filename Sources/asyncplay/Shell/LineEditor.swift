@@ -17,8 +17,9 @@ import Synchronization
 ///
 /// Threads: `readLine`, `add` and the property setters belong to one thread (the
 /// shell's). `completer` and `promptProvider` are called on that thread, from inside
-/// `readLine`. `printAbove` and `refreshPrompt` may be called from any thread.
-final class LineEditor {
+/// `readLine`. `printAbove` and `refreshPrompt` may be called from any thread. (Sendable
+/// on those terms: libedit's C callbacks find the editor through a locked table.)
+final class LineEditor: @unchecked Sendable {
     /// Candidates for the word before the cursor (commands, keywords, task names...).
     /// Candidates that do not start with `word` are ignored. One candidate is inserted with
     /// a space after it; several are extended to their longest common prefix, and when
@@ -91,7 +92,7 @@ final class LineEditor {
         promptStorage = .allocate(capacity: 1)
         promptStorage.initialize(to: 0)
 
-        asyncplay_el_set_clientdata(editLine, Unmanaged.passUnretained(self).toOpaque())
+        LineEditor.editors.withLock { $0[UInt(bitPattern: editLine)] = WeakEditor(editor: self) }
         asyncplay_el_set_editor(editLine, "emacs")
         asyncplay_el_set_signal(editLine, 0)  // see TerminalSignals for why
         asyncplay_el_set_wprompt(editLine, promptCallback, 1)
@@ -632,9 +633,13 @@ final class LineEditor {
         setlocale(LC_CTYPE, "C.UTF-8")
     }
 
+    /// libedit's callbacks find their editor by its EditLine (weakly: an editor that goes
+    /// away is not kept). Every editor and its callbacks run on the shell's thread.
+    private struct WeakEditor: @unchecked Sendable { weak var editor: LineEditor? }
+    private static let editors = Mutex<[UInt: WeakEditor]>([:])
+
     fileprivate static func instance(of editLine: OpaquePointer) -> LineEditor? {
-        guard let data = asyncplay_el_get_clientdata(editLine) else { return nil }
-        return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
+        editors.withLock { $0[UInt(bitPattern: editLine)]?.editor }
     }
 }
 

@@ -245,13 +245,24 @@ final class LoopThread: @unchecked Sendable {
     private var thread = pthread_t()
     init(_ body: @escaping () -> Void) { self.body = body }
 
+    /// Threads started and not yet running, by number: a pthread's start routine is a C
+    /// function that gets one pointer, which carries the number (no object crosses as a
+    /// raw pointer).
+    private static let starting = Mutex<(next: Int, threads: [Int: LoopThread])>((1, [:]))
+
     func start() {
-        let box = Unmanaged.passRetained(self)
+        let number = LoopThread.starting.withLock { s in
+            let n = s.next
+            s.next += 1
+            s.threads[n] = self
+            return n
+        }
         pthread_create(&thread, nil, { raw in
-            let me = Unmanaged<LoopThread>.fromOpaque(raw!).takeRetainedValue()
-            me.body()
+            let number = Int(bitPattern: raw)
+            let me = LoopThread.starting.withLock { $0.threads.removeValue(forKey: number) }
+            me?.body()
             return nil
-        }, box.toOpaque())
+        }, UnsafeMutableRawPointer(bitPattern: number))
     }
 
     func join() { pthread_join(thread, nil) }
