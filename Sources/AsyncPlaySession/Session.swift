@@ -210,18 +210,28 @@ public final class Session: @unchecked Sendable {
             guard !loop.isDone(tasks[i].task!), let target = progress[i].waitsForTask else { return nil }
             return Int(target)
         }
-        var roots = mainWaitsFor
-        if runRecord != nil, let t = runProgress.waitsForTask { roots.append(Int(t)) }
-        var seen = Set<Int>()
-        var stack = roots
-        while let i = stack.popLast() {
-            guard seen.insert(i).inserted else { continue }
-            if let next = waiting(i) { stack.append(next) }
-        }
+        let seen = Set(tasksMainAwaits(loop) { _ in true })
         var chosen = tasks.indices.filter { seen.contains($0) && waiting($0) != nil }
         if chosen.isEmpty { chosen = tasks.indices.filter { waiting($0) != nil } }
         if chosen.isEmpty { return "main waits forever" }
         return chosen.map { "\(tasks[$0].name) waits for \(tasks[waiting($0)!].name)" }.joined(separator: ", ")
+    }
+
+    /// The tasks main awaits (its command's, or its `run` body's) and, below each, the
+    /// chain of tasks they await, each once, in the order a depth-first walk meets them.
+    /// The walk visits only tasks `visits` accepts, and goes on below a task while it is
+    /// not done.
+    private func tasksMainAwaits(_ loop: EventLoop, visits: (Int) -> Bool) -> [Int] {
+        var stack = mainWaitsFor
+        if runRecord != nil, let t = runProgress.waitsForTask { stack.append(Int(t)) }
+        var seen = Set<Int>()
+        var order: [Int] = []
+        while let i = stack.popLast() {
+            guard visits(i), seen.insert(i).inserted else { continue }
+            order.append(i)
+            if !loop.isDone(tasks[i].task!), let next = progress[i].waitsForTask { stack.append(Int(next)) }
+        }
+        return order
     }
 
     // MARK: - Emitting
@@ -254,15 +264,8 @@ public final class Session: @unchecked Sendable {
     /// awaited and the chains of awaits below, each task once.
     func reportCancelsPassedOn(_ loop: EventLoop) {
         guard sinkUsesPhases else { return }
-        var stack = mainWaitsFor
-        if runRecord != nil, let t = runProgress.waitsForTask { stack.append(Int(t)) }
-        var seen = Set<Int>()
-        while let i = stack.popLast() {
-            let task = tasks[i].task!
-            guard !loop.isDone(task), loop.cancelRequests(task) > 0, seen.insert(i).inserted else { continue }
-            emit(tasks[i], .cancelPassedOn, on: loop)
-            if let next = progress[i].waitsForTask { stack.append(Int(next)) }
-        }
+        let reached = tasksMainAwaits(loop) { !loop.isDone(tasks[$0].task!) && loop.cancelRequests(tasks[$0].task!) > 0 }
+        for i in reached { emit(tasks[i], .cancelPassedOn, on: loop) }
     }
 
     /// What main awaits in `command` (which just suspended it), as data for the records.
