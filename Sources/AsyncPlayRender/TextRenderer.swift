@@ -113,6 +113,17 @@ public final class TextRenderer: RecordSink {
         out.write(literal: "\u{1B}[0m")
     }
 
+    /// A line about the loop being held, in yellow: `NAME<verb>SECONDS<tail>`.
+    private func holdLine(_ name: String, _ verb: StaticString, _ d: TimeAmount, _ tail: StaticString, at time: Instant) {
+        stamp(time)
+        colored(.yellow) {
+            out.write("", name, verb)
+            out.writeSeconds(d.microseconds)
+            out.write(literal: tail)
+        }
+        out.write(byte: 10)
+    }
+
     /// The event's parts, not the TaskEvent: a struct passed in memory has its kind copied
     /// into a temporary and destroyed after, on every line (PERFORMANCE.md).
     private func eventLine(_ kind: TaskEvent.Kind, of name: String, at time: Instant) {
@@ -145,21 +156,9 @@ public final class TextRenderer: RecordSink {
         case .cancelRequested:
             break        // `cancel` prints True; the state shows as `cancelling`
         case .late(let by):
-            stamp(time)
-            colored(.yellow) {
-                out.write("", name, " woke up ")
-                out.writeSeconds(by.microseconds)
-                out.write(literal: "s late (the loop was held)")
-            }
-            out.write(byte: 10)
+            holdLine(name, " woke up ", by, "s late (the loop was held)", at: time)
         case .holding(let d):
-            stamp(time)
-            colored(.yellow) {
-                out.write("", name, " holds the loop for ")
-                out.writeSeconds(d.microseconds)
-                out.write(literal: "s (cpu)")
-            }
-            out.write(byte: 10)
+            holdLine(name, " holds the loop for ", d, "s (cpu)", at: time)
         case .exceptionNeverRetrieved(let x):
             stamp(time)
             colored(.red) {
