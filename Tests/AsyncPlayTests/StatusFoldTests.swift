@@ -202,3 +202,43 @@ extension Fixtures {
         return files.sorted { $0.path < $1.path }.map { ($0.path.replacingOccurrences(of: root.path + "/", with: ""), bytes($0)) }
     }
 }
+
+/// What the live task records say, for the test that holds the fold to them.
+private extension Session {
+    /// What `status` shows of the task at `index` now.
+    func state(ofTaskAt index: Int) -> TaskState {
+        let future = loop.future(of: tasks[index].task!)
+        if loop.isCancelled(future) { return .cancelled }
+        if loop.isDone(future) { return loop.exception(future) == nil ? .done : .failed }
+        if loop.cancelRequests(tasks[index].task!) > 0 { return .cancelling }
+        switch progress[index].phase {
+        case .pending: return .pending
+        case .running: return .running
+        case .sleeping: return .sleeping
+        case .waiting: return .waiting
+        case .inThread: return .inThread
+        }
+    }
+
+    /// The `status` row the live records give now, with the times given (the records keep
+    /// none: they are in the events): what the fold must agree with.
+    func statusRow(ofTaskAt index: Int, created: Instant, started: Instant?, finished: Instant?) -> StatusRow {
+        let r = tasks[index], p = progress[index]
+        let future = loop.future(of: r.task!)
+        let st = state(ofTaskAt: index)
+        var until: Instant? = nil
+        var waits: String? = nil
+        var queued: Bool? = nil
+        switch (st, p.phase) {
+        case (.sleeping, .sleeping(let u)): until = u
+        case (.waiting, .waiting(let t)): waits = tasks[Int(t)].name
+        case (.inThread, .inThread(let job)): queued = loop.state(of: job) == .queued
+        default: break
+        }
+        return StatusRow(name: r.name, state: st,
+                         result: st == .done ? loop.value(future) : nil,
+                         error: st == .failed ? loop.exception(future) : nil,
+                         created: created, started: started, finished: finished,
+                         until: until, waitsFor: waits, queued: queued)
+    }
+}
