@@ -43,17 +43,6 @@ static inline int asyncplay_el_set_wprompt(EditLine *e, wchar_t *(*prompt)(EditL
     return el_wset(e, EL_PROMPT_ESC, prompt, (int)ignore);
 }
 
-static inline int asyncplay_el_set_clientdata(EditLine *e, void *data) {
-    return el_set(e, EL_CLIENTDATA, data);
-}
-
-static inline void *asyncplay_el_get_clientdata(EditLine *e) {
-    void *data = NULL;
-    if (el_get(e, EL_CLIENTDATA, &data) != 0)
-        return NULL;
-    return data;
-}
-
 static inline int asyncplay_el_addfn(EditLine *e, const char *name, const char *help,
                                      unsigned char (*fn)(EditLine *, int)) {
     return el_set(e, EL_ADDFN, name, help, fn);

@@ -644,7 +644,7 @@ final class LineEditor: @unchecked Sendable {
 }
 
 // libedit's callbacks are C function pointers, which cannot capture context: they are
-// file-level constants that find their LineEditor through EL_CLIENTDATA.
+// file-level constants that find their LineEditor by its EditLine (`LineEditor.instance`).
 
 private let readCharacterCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<wchar_t>?) -> Int32 = {
     editLine, character in
