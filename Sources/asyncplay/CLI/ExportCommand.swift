@@ -78,34 +78,24 @@ struct ExportPythonCommand: ParsableCommand {
             }
             if again != fingerprint { throw ScriptChanged() }
         }
-        if let output {
-            do {
-                let file = try AtomicFile(output)
-                try exporter.write(items, summary: summary) { piece in
-                    var piece = piece
-                    try piece.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+        // To a file (`-o`): through a temporary file, renamed over it only when whole.
+        // To standard output: piece by piece, as written.
+        do {
+            let file = try output.map { try AtomicFile($0) }
+            try exporter.write(items, summary: summary) { piece in
+                var piece = piece
+                try piece.withUTF8 { bytes in
+                    if let file { try file.write(UnsafeRawBufferPointer(bytes)) } else { StandardStreams.write(UnsafeRawBufferPointer(bytes), to: 1) }
                 }
-                try file.commit()
-            } catch is ScriptChanged {
-                StandardStreams.stderr("asyncplay: '\(name)' changed while it was exported; nothing was written\n")
-                throw ExitCode(2)
-            } catch {
-                StandardStreams.stderr("asyncplay: \(error)\n")
-                throw ExitCode(2)
             }
-        } else {
-            do {
-                try exporter.write(items, summary: summary) { piece in
-                    var piece = piece
-                    piece.withUTF8 { StandardStreams.write(UnsafeRawBufferPointer($0), to: 1) }
-                }
-            } catch is ScriptChanged {
-                StandardStreams.stderr("asyncplay: '\(name)' changed while it was exported; the program written is not whole\n")
-                throw ExitCode(2)
-            } catch {
-                StandardStreams.stderr("asyncplay: \(error)\n")
-                throw ExitCode(2)
-            }
+            try file?.commit()
+        } catch is ScriptChanged {
+            let outcome = output == nil ? "the program written is not whole" : "nothing was written"
+            StandardStreams.stderr("asyncplay: '\(name)' changed while it was exported; \(outcome)\n")
+            throw ExitCode(2)
+        } catch {
+            StandardStreams.stderr("asyncplay: \(error)\n")
+            throw ExitCode(2)
         }
     }
 
