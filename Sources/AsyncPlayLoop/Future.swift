@@ -65,10 +65,8 @@ struct FutureSlot {
         static let timerCancelled = Flags(rawValue: 4)
         /// In the heap or due in the ready queue: the loop still holds the timer.
         static let timerHeld = Flags(rawValue: 8)
-        /// The timer is a task's own sleep (the future is that task's), not a timer future.
-        static let ownSleep = Flags(rawValue: 16)
         /// More than two done-callbacks: the rest are in the loop's overflow list.
-        static let hasMore = Flags(rawValue: 32)
+        static let hasMore = Flags(rawValue: 16)
     }
 
     init(kind: FutureKind) {

@@ -26,7 +26,8 @@ public enum Handle {
 /// cancelled before its turn comes, as in CPython).
 enum ReadyItem {
     case call(Handle)
-    /// A timer future, or a task's own sleep (`ownSleep`); with its deadline (µs).
+    /// A timer future, or a task's own sleep (its timer is the task's future: the loop
+    /// tells them apart by the future's kind); with its deadline (µs).
     case timer(Future, deadline: Int64)
 }
 

@@ -144,9 +144,7 @@ extension EventLoop {
 
     /// Puts `task`'s own sleep timer in the heap (see `OwnFuture`).
     package func scheduleOwnSleep(_ task: Task, until deadline: Instant) {
-        let f = future(of: task)
-        futures[Int(f.index)].flags.insert(.ownSleep)
-        hold(timer: f, until: deadline)
+        hold(timer: future(of: task), until: deadline)
     }
 
     /// The own future's `set_result(None)` (for a sleep, `_set_result_unless_cancelled`,
