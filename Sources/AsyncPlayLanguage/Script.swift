@@ -83,7 +83,7 @@ public struct Script: Sendable {
         return start..<end
     }
 
-    private func lineBytes(_ n: Int) -> ArraySlice<UInt8> { bytes[lineRange(n)] }
+    func lineBytes(_ n: Int) -> ArraySlice<UInt8> { bytes[lineRange(n)] }
 
     /// Line `n` as written (for carets under errors); very long lines are cut short.
     public func sourceLine(_ n: Int) -> String? {
