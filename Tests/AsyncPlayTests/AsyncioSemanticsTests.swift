@@ -1,12 +1,5 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// What asyncio does, one behaviour per test, in the manner of CPython's test_asyncio
 /// (test_tasks.py, test_futures.py, test_base_events.py): each runs a few lines on the

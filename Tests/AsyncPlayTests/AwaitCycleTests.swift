@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// CPython 3.11's `Task.cancel` forwards to the awaited future on every call, so on an
 /// await cycle it recurses until RecursionError. The oracle's decision 7 turns each such

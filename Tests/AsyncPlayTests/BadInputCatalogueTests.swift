@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
+import AsyncPlay
 @testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// The catalogue of bad (and odd but accepted) input in Tests/Fixtures/bad-input: each
 /// NAME.async comes with NAME.expect — the exit status and every diagnostic as

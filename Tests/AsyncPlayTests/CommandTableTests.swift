@@ -1,12 +1,6 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
+import AsyncPlay
 @testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// One table of commands: the parser, the keywords, help and JSON all read it.
 final class CommandTableTests: XCTestCase {

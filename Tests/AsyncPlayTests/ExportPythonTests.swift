@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// `export python`: every lesson's Python program, run by python3, must end its tasks in
 /// the same order and with the same results as asyncplay's own run of the lesson; so must

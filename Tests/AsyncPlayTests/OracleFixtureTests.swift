@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// The reference oracle's scenarios and its expected JSON Lines, copied under
 /// Tests/Fixtures/oracle (the hand-written scenarios) and Tests/Fixtures/generated

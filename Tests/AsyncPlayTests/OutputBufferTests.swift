@@ -1,11 +1,5 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
+import AsyncPlay
 @testable import AsyncPlayRender
 
 /// The transcript's byte writers: the kept stamp text must never leak into a line of

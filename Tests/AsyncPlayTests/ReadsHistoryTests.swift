@@ -1,12 +1,6 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
+import AsyncPlay
 @testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// `Script.readsHistory`: set exactly when a command of the script is one of the views
 /// that read the event log (timeline, tree, why, export), on any line.

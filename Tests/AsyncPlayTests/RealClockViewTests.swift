@@ -1,12 +1,5 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// The views on a clock that moves between two readings, as the real clock does: each
 /// view says what the records of the moment say, never what a later reading of the clock

@@ -1,12 +1,5 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// The records are small plain values: a million-task run keeps a few million of them.
 final class RecordTests: XCTestCase {

@@ -1,12 +1,6 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
+import AsyncPlay
 @testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// A script is checked whole, then its lines are handed to main as they run: from what
 /// the check kept (short scripts) or parsed again (long ones), and a line typed in the

@@ -1,13 +1,6 @@
 import Dispatch
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// Another thread reaches a running session only through its handle: lines and Ctrl-C
 /// go through the loop's inbox, and after `reset` the handle follows the new loop.

@@ -1,13 +1,7 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
+import AsyncPlay
 @testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// `status` is a fold of the recorded events (StatusFold): what each row says, and that it
 /// says what the live tasks say at the moment the command runs.

@@ -1,12 +1,6 @@
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
+import AsyncPlay
 @testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
 
 /// The loop's timer queue hands timers out exactly as a heap keyed by (deadline,
 /// scheduling order) would: checked against a sorted reference over random pushes and

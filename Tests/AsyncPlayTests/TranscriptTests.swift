@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// Transcripts are the project's snapshot tests: replaying one must give back exactly
 /// the recorded text, and a change in behaviour must show up as a readable diff.

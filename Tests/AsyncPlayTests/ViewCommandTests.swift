@@ -3,14 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// The view commands as a script types them: `timeline` with its options, `tree`, `why`,
 /// `export python`, and what they refuse.

@@ -1,13 +1,6 @@
 import Foundation
 import XCTest
-@testable import AsyncPlay
-@testable import AsyncPlayCore
-@testable import AsyncPlayLanguage
-@testable import AsyncPlayLoop
-@testable import AsyncPlayEvents
-@testable import AsyncPlaySession
-@testable import AsyncPlayExport
-@testable import AsyncPlayRender
+import AsyncPlay
 
 /// Snapshots of the views — status, timeline (Unicode and ASCII, two widths), tree, why
 /// and help — in English and Portuguese, on every lesson and on the scenarios under
